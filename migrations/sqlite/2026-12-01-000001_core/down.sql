@@ -1,0 +1,15 @@
+DROP TABLE notifications;
+DROP TABLE job_cursors;
+DROP TABLE leaderboard_totals;
+DROP TRIGGER ledger_entries_no_delete;
+DROP TRIGGER ledger_entries_no_update;
+DROP TABLE ledger_entries;
+DROP TABLE bonus_rates;
+DROP TABLE tasks;
+DROP TABLE case_steps;
+DROP TABLE cases;
+DROP TABLE template_steps;
+DROP TABLE case_templates;
+DROP TABLE clients;
+DROP TABLE refresh_tokens;
+DROP TABLE staff;
