@@ -96,7 +96,13 @@ fn create_admin(email: String, name: String) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database_url, 1)?;
     let now = SystemClock.now().naive_utc();
 
-    let request = CreateStaffRequest { email, full_name: name, role: Role::Admin, supervisor_id: None, password };
+    let request = CreateStaffRequest {
+        email,
+        full_name: name,
+        role: Role::Admin,
+        supervisor_id: None,
+        password,
+    };
     let admin = write_tx(&mut *pool.get()?, |conn| staff::create(conn, request, now))
         .map_err(|e| anyhow::anyhow!("creating the admin: {e}"))?;
     println!("created admin {}", admin.id);
@@ -111,7 +117,10 @@ fn admin_password() -> anyhow::Result<String> {
         eprintln!("password (input is shown; pipe it in to keep it off screen):");
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
         bail!("no password: set LEXCRM_ADMIN_PASSWORD or pipe it on stdin");

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, DurationRound, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
 pub trait Clock: Send + Sync {
@@ -28,7 +28,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self { now: Mutex::new(start) }
+        Self {
+            now: Mutex::new(start),
+        }
     }
 
     pub fn set(&self, to: DateTime<Utc>) {
@@ -87,7 +89,9 @@ mod tests {
 
     #[test]
     fn moscow_month_starts_three_hours_before_utc() {
-        let calendar = FirmCalendar { zone: chrono_tz::Europe::Moscow };
+        let calendar = FirmCalendar {
+            zone: chrono_tz::Europe::Moscow,
+        };
         let late_utc = NaiveDate::from_ymd_opt(2026, 11, 30)
             .unwrap()
             .and_hms_opt(22, 30, 0)
@@ -96,7 +100,10 @@ mod tests {
         assert_eq!(calendar.month_of(late_utc), "2026-12");
         assert_eq!(
             calendar.start_of_day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
-            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(21, 0, 0).unwrap()
+            NaiveDate::from_ymd_opt(2026, 11, 30)
+                .unwrap()
+                .and_hms_opt(21, 0, 0)
+                .unwrap()
         );
     }
 }

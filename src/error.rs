@@ -37,7 +37,11 @@ pub struct Problem {
 pub enum ApiError {
     /// The request could not be read at all (malformed JSON, wrong content type).
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// The request was read but some fields break the rules.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -60,11 +64,17 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into() }
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        Self::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -164,7 +174,10 @@ pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     /// Adds an error when `ok` is false.

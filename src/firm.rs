@@ -17,7 +17,9 @@ pub struct FirmPolicy {
 impl FirmPolicy {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
-            calendar: FirmCalendar { zone: settings.time_zone },
+            calendar: FirmCalendar {
+                zone: settings.time_zone,
+            },
             currency: settings.currency.clone(),
             daily_bonus_minor: settings.daily_bonus_minor,
             working_days: settings.working_days.clone(),

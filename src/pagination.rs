@@ -21,15 +21,20 @@ pub fn limit(requested: Option<i64>) -> ApiResult<i64> {
 /// Checks that a cursor is an id this service handed out.
 pub fn cursor(requested: Option<String>) -> ApiResult<Option<String>> {
     match requested {
-        Some(c) if uuid::Uuid::parse_str(&c).is_err() => {
-            Err(ApiError::invalid("cursor", "is not a cursor returned by this list"))
-        }
+        Some(c) if uuid::Uuid::parse_str(&c).is_err() => Err(ApiError::invalid(
+            "cursor",
+            "is not a cursor returned by this list",
+        )),
         other => Ok(other),
     }
 }
 
 /// Splits one extra row off a page: its presence means there is a next page.
-pub fn split_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
     if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         let next = rows.last().map(id);

@@ -51,20 +51,34 @@ impl Application {
     }
 
     /// Binds the server over an open pool and a given clock; tests pass a manual clock.
-    pub fn build_with(settings: Settings, pool: DbPool, clock: SharedClock) -> anyhow::Result<Self> {
+    pub fn build_with(
+        settings: Settings,
+        pool: DbPool,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
 
-        let secret = settings.jwt_secret.clone().map(String::into_bytes).unwrap_or_else(|| {
-            log::warn!("JWT_SECRET is not set: using a random key; tokens end with this process");
-            tokens::random_secret()
-        });
+        let secret = settings
+            .jwt_secret
+            .clone()
+            .map(String::into_bytes)
+            .unwrap_or_else(|| {
+                log::warn!(
+                    "JWT_SECRET is not set: using a random key; tokens end with this process"
+                );
+                tokens::random_secret()
+            });
         let state = web::Data::new(AppState {
             pool,
             clock,
             firm: FirmPolicy::from_settings(&settings),
-            tokens: TokenIssuer::new(&secret, settings.access_token_ttl, settings.refresh_token_ttl),
+            tokens: TokenIssuer::new(
+                &secret,
+                settings.access_token_ttl,
+                settings.refresh_token_ttl,
+            ),
         });
 
         jobs::spawn(state.clone(), settings.job_interval);
@@ -83,7 +97,11 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: web::Data<AppState>, settings: &Settings) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
     let body_limit = settings.max_body_bytes;
     let limiter = http::rate_limit::login_limiter(settings.login_attempts_per_minute);
 
@@ -115,16 +133,17 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, settings: &Settings)
                     .exclude("/health"),
             )
             .wrap_fn(|mut req, srv| {
-                let id = req
-                    .headers()
-                    .get(REQUEST_ID)
-                    .cloned()
-                    .unwrap_or_else(|| HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).expect("uuid is ASCII"));
-                req.headers_mut().insert(HeaderName::from_static(REQUEST_ID), id.clone());
+                let id = req.headers().get(REQUEST_ID).cloned().unwrap_or_else(|| {
+                    HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).expect("uuid is ASCII")
+                });
+                req.headers_mut()
+                    .insert(HeaderName::from_static(REQUEST_ID), id.clone());
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
-                    response.headers_mut().insert(HeaderName::from_static(REQUEST_ID), id);
+                    response
+                        .headers_mut()
+                        .insert(HeaderName::from_static(REQUEST_ID), id);
                     Ok(response)
                 }
             })
@@ -162,7 +181,11 @@ mod jobs {
         let outcome = crate::db::run(&state.pool, move |conn| daily::run(conn, &firm, now)).await;
         match outcome {
             Ok(run) if run.days_settled > 0 => {
-                log::info!("daily bonus job: {} days settled, {} credits", run.days_settled, run.credits)
+                log::info!(
+                    "daily bonus job: {} days settled, {} credits",
+                    run.days_settled,
+                    run.credits
+                )
             }
             Ok(_) => log::debug!("daily bonus job: nothing to settle"),
             Err(error) => log::error!("daily bonus job failed: {error}"),

@@ -74,14 +74,20 @@ impl FromRequest for CurrentStaff {
             if !person.active {
                 return Err(unauthorized("this staff member is deactivated"));
             }
-            Ok(CurrentStaff { role: person.role(), id: person.id, full_name: person.full_name })
+            Ok(CurrentStaff {
+                role: person.role(),
+                id: person.id,
+                full_name: person.full_name,
+            })
         })
     }
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_string()).filter(|t| !t.is_empty())
 }
 
@@ -166,7 +172,11 @@ pub fn refresh(
 }
 
 /// Revokes a live refresh token; returns its owner, or `None` when it was not live.
-pub fn revoke(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ApiResult<Option<String>> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<String>> {
     let hash = tokens::hash_refresh_token(token);
     let live = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(&hash))

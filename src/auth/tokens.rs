@@ -57,7 +57,9 @@ impl TokenIssuer {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_exp = false;
         validation.required_spec_claims.clear();
-        let claims = decode::<Claims>(token, &self.decoding, &validation).ok()?.claims;
+        let claims = decode::<Claims>(token, &self.decoding, &validation)
+            .ok()?
+            .claims;
         (claims.exp > now.and_utc().timestamp()).then_some(claims)
     }
 }
@@ -87,7 +89,11 @@ mod tests {
     use chrono::DateTime;
 
     fn issuer() -> TokenIssuer {
-        TokenIssuer::new(b"test-secret", Duration::from_secs(60), Duration::from_secs(600))
+        TokenIssuer::new(
+            b"test-secret",
+            Duration::from_secs(60),
+            Duration::from_secs(600),
+        )
     }
 
     #[test]
@@ -96,7 +102,9 @@ mod tests {
         let token = issuer().access_token("s1", "lawyer", now);
 
         assert_eq!(issuer().verify(&token, now).unwrap().sub, "s1");
-        assert!(issuer().verify(&token, now + chrono::Duration::seconds(61)).is_none());
+        assert!(issuer()
+            .verify(&token, now + chrono::Duration::seconds(61))
+            .is_none());
     }
 
     #[test]

@@ -59,7 +59,10 @@ fn settle_next_day(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> ApiResult<Option<u32>> {
-    let next: String = job_cursors::table.find(JOB).select(job_cursors::next_date).first(conn)?;
+    let next: String = job_cursors::table
+        .find(JOB)
+        .select(job_cursors::next_date)
+        .first(conn)?;
     let day = NaiveDate::parse_from_str(&next, "%Y-%m-%d")
         .map_err(|e| anyhow::anyhow!("job cursor holds {next:?}: {e}"))?;
     if day >= today {
@@ -75,16 +78,27 @@ fn settle_next_day(
         }
     }
     let following = day.checked_add_days(Days::new(1)).unwrap_or(day);
-    diesel::update(job_cursors::table.find(JOB).filter(job_cursors::next_date.eq(&next)))
-        .set((job_cursors::next_date.eq(following.to_string()), job_cursors::updated_at.eq(now)))
-        .execute(conn)?;
+    diesel::update(
+        job_cursors::table
+            .find(JOB)
+            .filter(job_cursors::next_date.eq(&next)),
+    )
+    .set((
+        job_cursors::next_date.eq(following.to_string()),
+        job_cursors::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     log::info!("daily bonus settled for {day}: {credits} credits");
     Ok(Some(credits))
 }
 
 /// Staff employed through the whole day, not admins, with no task overdue at any moment
 /// of it. A task is overdue from its due time until it is first submitted.
-fn eligible_staff(conn: &mut DbConnection, firm: &FirmPolicy, day: NaiveDate) -> ApiResult<Vec<String>> {
+fn eligible_staff(
+    conn: &mut DbConnection,
+    firm: &FirmPolicy,
+    day: NaiveDate,
+) -> ApiResult<Vec<String>> {
     let start = firm.calendar.start_of_day(day);
     let end = firm.calendar.start_of_day(day.succ_opt().unwrap_or(day));
 
@@ -94,7 +108,9 @@ fn eligible_staff(conn: &mut DbConnection, firm: &FirmPolicy, day: NaiveDate) ->
         .filter(
             tasks::first_submitted_at
                 .is_null()
-                .or(tasks::first_submitted_at.gt(tasks::due_at.nullable()).and(tasks::first_submitted_at.gt(start))),
+                .or(tasks::first_submitted_at
+                    .gt(tasks::due_at.nullable())
+                    .and(tasks::first_submitted_at.gt(start))),
         )
         .select(tasks::assignee_id)
         .distinct()
@@ -103,8 +119,15 @@ fn eligible_staff(conn: &mut DbConnection, firm: &FirmPolicy, day: NaiveDate) ->
     let employed: Vec<String> = staff::table
         .filter(staff::role.ne("admin"))
         .filter(staff::created_at.lt(start))
-        .filter(staff::deactivated_at.is_null().or(staff::deactivated_at.ge(end)))
+        .filter(
+            staff::deactivated_at
+                .is_null()
+                .or(staff::deactivated_at.ge(end)),
+        )
         .select(staff::id)
         .load(conn)?;
-    Ok(employed.into_iter().filter(|id| !late.contains(id)).collect())
+    Ok(employed
+        .into_iter()
+        .filter(|id| !late.contains(id))
+        .collect())
 }

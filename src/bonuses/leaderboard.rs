@@ -36,7 +36,12 @@ struct TotalsRow<'a> {
 }
 
 /// Adds `change` to a staff member's month, creating the row on first use.
-pub fn apply(conn: &mut DbConnection, month: &str, staff_id: &str, change: TotalsChange) -> ApiResult<()> {
+pub fn apply(
+    conn: &mut DbConnection,
+    month: &str,
+    staff_id: &str,
+    change: TotalsChange,
+) -> ApiResult<()> {
     let row = TotalsRow {
         month,
         staff_id,
@@ -111,14 +116,18 @@ pub fn parse_month(text: &str, field: &str) -> ApiResult<String> {
     }
 }
 
-type Row = (String, String, String, bool, Option<(i64, i64, i64, i64, i64)>);
+type Row = (
+    String,
+    String,
+    String,
+    bool,
+    Option<(i64, i64, i64, i64, i64)>,
+);
 
 /// Active staff who work tasks, plus anyone with totals in the month, ranked by total.
 pub fn month(conn: &mut DbConnection, month: &str) -> ApiResult<Vec<LeaderboardEntry>> {
     let rows: Vec<Row> = staff::table
-        .left_join(
-            totals::table.on(totals::staff_id.eq(staff::id).and(totals::month.eq(month))),
-        )
+        .left_join(totals::table.on(totals::staff_id.eq(staff::id).and(totals::month.eq(month))))
         .select((
             staff::id,
             staff::full_name,
@@ -150,7 +159,12 @@ pub fn month(conn: &mut DbConnection, month: &str) -> ApiResult<Vec<LeaderboardE
     Ok(entries)
 }
 
-fn entry(staff_id: String, full_name: String, role: &str, t: (i64, i64, i64, i64, i64)) -> LeaderboardEntry {
+fn entry(
+    staff_id: String,
+    full_name: String,
+    role: &str,
+    t: (i64, i64, i64, i64, i64),
+) -> LeaderboardEntry {
     let (total_minor, approved_tasks, difficulty_sum, zero_rated_tasks, no_overdue_days) = t;
     let average_difficulty = (approved_tasks > 0)
         .then(|| (difficulty_sum as f64 / approved_tasks as f64 * 100.0).round() / 100.0);

@@ -140,7 +140,9 @@ pub struct CreateAdjustmentRequest {
 }
 
 fn insert(conn: &mut DbConnection, entry: &Entry) -> ApiResult<()> {
-    diesel::insert_into(ledger::table).values(entry).execute(conn)?;
+    diesel::insert_into(ledger::table)
+        .values(entry)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -159,21 +161,24 @@ pub fn credit_approval(
     let amount = rates::amount_for(conn, difficulty)?;
 
     if difficulty > 0 {
-        insert(conn, &Entry {
-            id: new_id(),
-            staff_id: staff_id.to_string(),
-            kind: EntryKind::TaskBonus.as_str().to_string(),
-            amount_minor: amount,
-            currency: firm.currency.clone(),
-            month: month.clone(),
-            task_id: Some(task_id.to_string()),
-            approval_no: Some(approval_no),
-            difficulty: Some(difficulty),
-            work_date: None,
-            reason: None,
-            created_by_id: None,
-            created_at: now,
-        })?;
+        insert(
+            conn,
+            &Entry {
+                id: new_id(),
+                staff_id: staff_id.to_string(),
+                kind: EntryKind::TaskBonus.as_str().to_string(),
+                amount_minor: amount,
+                currency: firm.currency.clone(),
+                month: month.clone(),
+                task_id: Some(task_id.to_string()),
+                approval_no: Some(approval_no),
+                difficulty: Some(difficulty),
+                work_date: None,
+                reason: None,
+                created_by_id: None,
+                created_at: now,
+            },
+        )?;
     }
     let change = TotalsChange {
         amount_minor: amount,
@@ -207,19 +212,24 @@ pub fn reverse_approval(
         .select(Entry::as_select())
         .first(conn)
         .optional()?;
-    let month = credit.as_ref().map_or_else(|| firm.calendar.month_of(approved_at), |c| c.month.clone());
+    let month = credit
+        .as_ref()
+        .map_or_else(|| firm.calendar.month_of(approved_at), |c| c.month.clone());
     let amount = credit.as_ref().map_or(0, |c| c.amount_minor);
 
     if let Some(credit) = &credit {
-        insert(conn, &Entry {
-            id: new_id(),
-            kind: EntryKind::Reversal.as_str().to_string(),
-            amount_minor: -credit.amount_minor,
-            reason: Some(reason.to_string()),
-            created_by_id: Some(by.to_string()),
-            created_at: now,
-            ..credit.clone()
-        })?;
+        insert(
+            conn,
+            &Entry {
+                id: new_id(),
+                kind: EntryKind::Reversal.as_str().to_string(),
+                amount_minor: -credit.amount_minor,
+                reason: Some(reason.to_string()),
+                created_by_id: Some(by.to_string()),
+                created_at: now,
+                ..credit.clone()
+            },
+        )?;
     }
     let change = TotalsChange {
         amount_minor: -amount,
@@ -241,7 +251,11 @@ pub fn adjust(
 ) -> ApiResult<Entry> {
     let mut errors = FieldErrors::default();
     errors.check(request.amount_minor != 0, "amount_minor", "must not be 0");
-    errors.check(!request.reason.trim().is_empty(), "reason", "must not be empty");
+    errors.check(
+        !request.reason.trim().is_empty(),
+        "reason",
+        "must not be empty",
+    );
     let month = match request.month.as_deref() {
         Some(m) => leaderboard::parse_month(m, "month")?,
         None => firm.calendar.month_of(now),
@@ -267,9 +281,17 @@ pub fn adjust(
         created_at: now,
     };
     insert(conn, &entry)?;
-    let change = TotalsChange { amount_minor: entry.amount_minor, ..Default::default() };
+    let change = TotalsChange {
+        amount_minor: entry.amount_minor,
+        ..Default::default()
+    };
     leaderboard::apply(conn, &entry.month, &entry.staff_id, change)?;
-    log::info!("adjustment {} of {} for staff member {}", entry.id, entry.amount_minor, entry.staff_id);
+    log::info!(
+        "adjustment {} of {} for staff member {}",
+        entry.id,
+        entry.amount_minor,
+        entry.staff_id
+    );
     Ok(entry)
 }
 
@@ -322,12 +344,21 @@ pub fn list(
 ) -> ApiResult<LedgerPage> {
     let limit = pagination::limit(query.limit)?;
     let cursor = pagination::cursor(query.cursor)?;
-    let month = query.month.as_deref().map(|m| leaderboard::parse_month(m, "month")).transpose()?;
+    let month = query
+        .month
+        .as_deref()
+        .map(|m| leaderboard::parse_month(m, "month"))
+        .transpose()?;
 
     let mut select = ledger::table.select(Entry::as_select()).into_boxed();
     if let Some(staff_id) = &query.staff_id {
-        if visible_staff.as_ref().is_some_and(|v| !v.contains(staff_id)) {
-            return Err(ApiError::forbidden("you may read only your own and your team's ledger"));
+        if visible_staff
+            .as_ref()
+            .is_some_and(|v| !v.contains(staff_id))
+        {
+            return Err(ApiError::forbidden(
+                "you may read only your own and your team's ledger",
+            ));
         }
         select = select.filter(ledger::staff_id.eq(staff_id.clone()));
     } else if let Some(visible) = visible_staff {
@@ -339,8 +370,14 @@ pub fn list(
     if let Some(cursor) = cursor {
         select = select.filter(ledger::id.lt(cursor));
     }
-    let rows = select.order(ledger::id.desc()).limit(limit + 1).load(conn)?;
+    let rows = select
+        .order(ledger::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
 
     let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.clone());
-    Ok(LedgerPage { items: rows.into_iter().map(Into::into).collect(), next_cursor })
+    Ok(LedgerPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    })
 }

@@ -52,26 +52,54 @@ pub fn amount_for(conn: &mut DbConnection, difficulty: i32) -> ApiResult<i64> {
         .select(bonus_rates::amount_minor)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no bonus rate for difficulty {difficulty}")))
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("no bonus rate for difficulty {difficulty}"))
+        })
 }
 
-pub fn update(conn: &mut DbConnection, request: UpdateBonusRatesRequest, now: NaiveDateTime) -> ApiResult<()> {
+pub fn update(
+    conn: &mut DbConnection,
+    request: UpdateBonusRatesRequest,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
-    errors.check(!request.rates.is_empty(), "rates", "must list at least one rate");
+    errors.check(
+        !request.rates.is_empty(),
+        "rates",
+        "must list at least one rate",
+    );
     let mut seen = std::collections::HashSet::new();
     for (i, rate) in request.rates.iter().enumerate() {
         let at = format!("rates[{i}]");
-        errors.check((1..=5).contains(&rate.difficulty), format!("{at}.difficulty"), "must be 1 to 5");
-        errors.check(seen.insert(rate.difficulty), format!("{at}.difficulty"), "is listed twice");
-        errors.check(rate.amount_minor >= 0, format!("{at}.amount_minor"), "must not be negative");
+        errors.check(
+            (1..=5).contains(&rate.difficulty),
+            format!("{at}.difficulty"),
+            "must be 1 to 5",
+        );
+        errors.check(
+            seen.insert(rate.difficulty),
+            format!("{at}.difficulty"),
+            "is listed twice",
+        );
+        errors.check(
+            rate.amount_minor >= 0,
+            format!("{at}.amount_minor"),
+            "must not be negative",
+        );
     }
     errors.into_result()?;
 
     for rate in &request.rates {
         diesel::update(bonus_rates::table.find(rate.difficulty))
-            .set((bonus_rates::amount_minor.eq(rate.amount_minor), bonus_rates::updated_at.eq(now)))
+            .set((
+                bonus_rates::amount_minor.eq(rate.amount_minor),
+                bonus_rates::updated_at.eq(now),
+            ))
             .execute(conn)?;
     }
-    log::info!("bonus rates updated for {} difficulties", request.rates.len());
+    log::info!(
+        "bonus rates updated for {} difficulties",
+        request.rates.len()
+    );
     Ok(())
 }

@@ -46,7 +46,10 @@ impl CaseStatus {
     }
 
     fn parse(text: &str) -> Self {
-        Self::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or(Self::Open)
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(Self::Open)
     }
 }
 
@@ -177,17 +180,40 @@ pub fn open(
     request: OpenCaseRequest,
     now: NaiveDateTime,
 ) -> ApiResult<Case> {
-    viewer.require_any(&[Role::HeadOfLegal, Role::HeadOfSales, Role::SalesManager, Role::ClientManager])?;
+    viewer.require_any(&[
+        Role::HeadOfLegal,
+        Role::HeadOfSales,
+        Role::SalesManager,
+        Role::ClientManager,
+    ])?;
     let client = crate::clients::find(conn, &request.client_id)
         .map_err(|_| ApiError::invalid("client_id", "no such client"))?;
     let template = templates::find(conn, &request.template_id)
         .map_err(|_| ApiError::invalid("template_id", "no such case template"))?;
-    let manager_id = request.client_manager_id.unwrap_or(client.client_manager_id.clone());
+    let manager_id = request
+        .client_manager_id
+        .unwrap_or(client.client_manager_id.clone());
 
     let mut errors = FieldErrors::default();
-    errors.check(template.archived_at.is_none(), "template_id", "the template is archived");
-    check_staff_role(conn, &request.responsible_lawyer_id, "responsible_lawyer_id", &LAWYER_ROLES, &mut errors)?;
-    check_staff_role(conn, &manager_id, "client_manager_id", &[Role::ClientManager], &mut errors)?;
+    errors.check(
+        template.archived_at.is_none(),
+        "template_id",
+        "the template is archived",
+    );
+    check_staff_role(
+        conn,
+        &request.responsible_lawyer_id,
+        "responsible_lawyer_id",
+        &LAWYER_ROLES,
+        &mut errors,
+    )?;
+    check_staff_role(
+        conn,
+        &manager_id,
+        "client_manager_id",
+        &[Role::ClientManager],
+        &mut errors,
+    )?;
     if let Some(title) = &request.title {
         errors.check(!title.trim().is_empty(), "title", "must not be empty");
     }
@@ -209,13 +235,19 @@ pub fn open(
         close_reason: None,
         updated_at: now,
     };
-    diesel::insert_into(cases::table).values(&case).execute(conn)?;
+    diesel::insert_into(cases::table)
+        .values(&case)
+        .execute(conn)?;
     steps::copy_from_template(conn, &case, now)?;
     log::info!("case {} opened from template {}", case.id, case.template_id);
     Ok(case)
 }
 
-pub fn list(conn: &mut DbConnection, viewer: &CurrentStaff, query: ListCasesQuery) -> ApiResult<CasePage> {
+pub fn list(
+    conn: &mut DbConnection,
+    viewer: &CurrentStaff,
+    query: ListCasesQuery,
+) -> ApiResult<CasePage> {
     let limit = pagination::limit(query.limit)?;
     let cursor = pagination::cursor(query.cursor)?;
 
@@ -242,13 +274,19 @@ pub fn list(conn: &mut DbConnection, viewer: &CurrentStaff, query: ListCasesQuer
     let rows = select.order(cases::id.asc()).limit(limit + 1).load(conn)?;
 
     let (rows, next_cursor) = pagination::split_page(rows, limit, |c| c.id.clone());
-    Ok(CasePage { items: rows.into_iter().map(Into::into).collect(), next_cursor })
+    Ok(CasePage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    })
 }
 
 pub fn detail(conn: &mut DbConnection, viewer: &CurrentStaff, id: &str) -> ApiResult<CaseDetail> {
     let case = find_visible(conn, viewer, id)?;
     let steps = steps::of_case(conn, id)?;
-    Ok(CaseDetail { case: case.into(), steps })
+    Ok(CaseDetail {
+        case: case.into(),
+        steps,
+    })
 }
 
 /// Renames a case or hands it to another lawyer or client manager. Tasks still being
@@ -263,14 +301,29 @@ pub fn update(
     viewer.require_any(&[Role::HeadOfLegal, Role::HeadOfSales])?;
     let case = find(conn, id)?;
     if CaseStatus::parse(&case.status) != CaseStatus::Open {
-        return Err(ApiError::conflict("case_not_open", format!("the case is {}", case.status)));
+        return Err(ApiError::conflict(
+            "case_not_open",
+            format!("the case is {}", case.status),
+        ));
     }
     let mut errors = FieldErrors::default();
     if let Some(lawyer) = &request.responsible_lawyer_id {
-        check_staff_role(conn, lawyer, "responsible_lawyer_id", &LAWYER_ROLES, &mut errors)?;
+        check_staff_role(
+            conn,
+            lawyer,
+            "responsible_lawyer_id",
+            &LAWYER_ROLES,
+            &mut errors,
+        )?;
     }
     if let Some(manager) = &request.client_manager_id {
-        check_staff_role(conn, manager, "client_manager_id", &[Role::ClientManager], &mut errors)?;
+        check_staff_role(
+            conn,
+            manager,
+            "client_manager_id",
+            &[Role::ClientManager],
+            &mut errors,
+        )?;
     }
     if let Some(title) = &request.title {
         errors.check(!title.trim().is_empty(), "title", "must not be empty");
@@ -285,9 +338,16 @@ pub fn update(
     }
     diesel::update(cases::table.find(id))
         .set((
-            cases::title.eq(request.title.map(|t| t.trim().to_string()).unwrap_or(case.title.clone())),
-            cases::responsible_lawyer_id.eq(request.responsible_lawyer_id.unwrap_or(case.responsible_lawyer_id.clone())),
-            cases::client_manager_id.eq(request.client_manager_id.unwrap_or(case.client_manager_id.clone())),
+            cases::title.eq(request
+                .title
+                .map(|t| t.trim().to_string())
+                .unwrap_or(case.title.clone())),
+            cases::responsible_lawyer_id.eq(request
+                .responsible_lawyer_id
+                .unwrap_or(case.responsible_lawyer_id.clone())),
+            cases::client_manager_id.eq(request
+                .client_manager_id
+                .unwrap_or(case.client_manager_id.clone())),
             cases::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -295,7 +355,13 @@ pub fn update(
     find(conn, id)
 }
 
-fn move_open_tasks(conn: &mut DbConnection, case: &Case, from: &str, to: &str, now: NaiveDateTime) -> ApiResult<()> {
+fn move_open_tasks(
+    conn: &mut DbConnection,
+    case: &Case,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let in_progress = [TaskStatus::Open.as_str(), TaskStatus::Returned.as_str()];
     let moved = diesel::update(
         tasks::table
@@ -305,7 +371,10 @@ fn move_open_tasks(conn: &mut DbConnection, case: &Case, from: &str, to: &str, n
     )
     .set((tasks::assignee_id.eq(to), tasks::updated_at.eq(now)))
     .execute(conn)?;
-    log::info!("case {}: {moved} open tasks moved to a new assignee", case.id);
+    log::info!(
+        "case {}: {moved} open tasks moved to a new assignee",
+        case.id
+    );
     Ok(())
 }
 
@@ -324,30 +393,45 @@ pub fn end(
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
 
-    let ended = diesel::update(cases::table.find(id).filter(cases::status.eq(CaseStatus::Open.as_str())))
-        .set((
-            cases::status.eq(status.as_str()),
-            cases::closed_at.eq(Some(now)),
-            cases::close_reason.eq(Some(reason)),
-            cases::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let ended = diesel::update(
+        cases::table
+            .find(id)
+            .filter(cases::status.eq(CaseStatus::Open.as_str())),
+    )
+    .set((
+        cases::status.eq(status.as_str()),
+        cases::closed_at.eq(Some(now)),
+        cases::close_reason.eq(Some(reason)),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     let case = find(conn, id)?;
     if ended == 0 {
-        return Err(ApiError::conflict("case_not_open", format!("the case is already {}", case.status)));
+        return Err(ApiError::conflict(
+            "case_not_open",
+            format!("the case is already {}", case.status),
+        ));
     }
 
     let in_progress = [TaskStatus::Open.as_str(), TaskStatus::Returned.as_str()];
-    diesel::update(tasks::table.filter(tasks::case_id.eq(id)).filter(tasks::status.eq_any(in_progress)))
-        .set((
-            tasks::status.eq(TaskStatus::Cancelled.as_str()),
-            tasks::cancel_reason.eq(Some(format!("case {}: {reason}", status.as_str()))),
-            tasks::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    diesel::update(case_steps::table.filter(case_steps::case_id.eq(id)).filter(case_steps::status.eq("pending")))
-        .set(case_steps::status.eq("skipped"))
-        .execute(conn)?;
+    diesel::update(
+        tasks::table
+            .filter(tasks::case_id.eq(id))
+            .filter(tasks::status.eq_any(in_progress)),
+    )
+    .set((
+        tasks::status.eq(TaskStatus::Cancelled.as_str()),
+        tasks::cancel_reason.eq(Some(format!("case {}: {reason}", status.as_str()))),
+        tasks::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        case_steps::table
+            .filter(case_steps::case_id.eq(id))
+            .filter(case_steps::status.eq("pending")),
+    )
+    .set(case_steps::status.eq("skipped"))
+    .execute(conn)?;
     log::info!("case {id} {}", status.as_str());
     Ok(case)
 }

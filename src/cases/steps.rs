@@ -86,7 +86,11 @@ pub fn of_case(conn: &mut DbConnection, case_id: &str) -> ApiResult<Vec<CaseStep
 }
 
 /// Copies the template's steps into the case and starts the first.
-pub fn copy_from_template(conn: &mut DbConnection, case: &Case, now: NaiveDateTime) -> ApiResult<()> {
+pub fn copy_from_template(
+    conn: &mut DbConnection,
+    case: &Case,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let definitions = templates::steps(conn, &case.template_id)?;
     let rows: Vec<CaseStep> = definitions
         .into_iter()
@@ -102,7 +106,8 @@ pub fn copy_from_template(conn: &mut DbConnection, case: &Case, now: NaiveDateTi
             performer: step.performer.as_str().to_string(),
             notify_client: step.notify_client,
             client_message: step.client_message,
-            result_fields: serde_json::to_string(&step.result_fields).unwrap_or_else(|_| "[]".into()),
+            result_fields: serde_json::to_string(&step.result_fields)
+                .unwrap_or_else(|_| "[]".into()),
             status: "pending".to_string(),
             task_id: None,
             activated_at: None,
@@ -111,7 +116,9 @@ pub fn copy_from_template(conn: &mut DbConnection, case: &Case, now: NaiveDateTi
         .collect();
     // SQLite caps the bound parameters of one statement, so long plans go in chunks.
     for chunk in rows.chunks(50) {
-        crate::per_backend!(conn, |c| diesel::insert_into(case_steps::table).values(chunk).execute(c))?;
+        crate::per_backend!(conn, |c| diesel::insert_into(case_steps::table)
+            .values(chunk)
+            .execute(c))?;
     }
 
     if let Some(first) = rows.first() {
@@ -122,7 +129,12 @@ pub fn copy_from_template(conn: &mut DbConnection, case: &Case, now: NaiveDateTi
 
 /// Starts a pending step: creates its task, due after the step's days. The conditional
 /// update makes a step start at most once.
-fn activate(conn: &mut DbConnection, case: &Case, step: &CaseStep, now: NaiveDateTime) -> ApiResult<Option<String>> {
+fn activate(
+    conn: &mut DbConnection,
+    case: &Case,
+    step: &CaseStep,
+    now: NaiveDateTime,
+) -> ApiResult<Option<String>> {
     let task = tasks::new_task(
         NewTask {
             title: step.title.clone(),
@@ -137,29 +149,52 @@ fn activate(conn: &mut DbConnection, case: &Case, step: &CaseStep, now: NaiveDat
         },
         now,
     );
-    let started = diesel::update(case_steps::table.find(&step.id).filter(case_steps::status.eq("pending")))
-        .set((
-            case_steps::status.eq("active"),
-            case_steps::task_id.eq(Some(&task.id)),
-            case_steps::activated_at.eq(Some(now)),
-        ))
-        .execute(conn)?;
+    let started = diesel::update(
+        case_steps::table
+            .find(&step.id)
+            .filter(case_steps::status.eq("pending")),
+    )
+    .set((
+        case_steps::status.eq("active"),
+        case_steps::task_id.eq(Some(&task.id)),
+        case_steps::activated_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
     if started == 0 {
         return Ok(None);
     }
 
     tasks::insert(conn, &task)?;
-    log::info!("case {} step {} started as task {}", case.id, step.position, task.id);
+    log::info!(
+        "case {} step {} started as task {}",
+        case.id,
+        step.position,
+        task.id
+    );
     Ok(Some(task.id))
 }
 
 /// Marks a step done after its task's approval and starts the next one, or completes the
 /// case after the last. Returns the new task's id.
-pub fn complete_step(conn: &mut DbConnection, step_id: &str, now: NaiveDateTime) -> ApiResult<Option<String>> {
-    let step: CaseStep = case_steps::table.find(step_id).select(CaseStep::as_select()).first(conn)?;
-    diesel::update(case_steps::table.find(step_id).filter(case_steps::status.eq("active")))
-        .set((case_steps::status.eq("done"), case_steps::completed_at.eq(Some(now))))
-        .execute(conn)?;
+pub fn complete_step(
+    conn: &mut DbConnection,
+    step_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<String>> {
+    let step: CaseStep = case_steps::table
+        .find(step_id)
+        .select(CaseStep::as_select())
+        .first(conn)?;
+    diesel::update(
+        case_steps::table
+            .find(step_id)
+            .filter(case_steps::status.eq("active")),
+    )
+    .set((
+        case_steps::status.eq("done"),
+        case_steps::completed_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
 
     let case = find(conn, &step.case_id)?;
     if case.status != CaseStatus::Open.as_str() {
@@ -189,13 +224,17 @@ fn complete_case(conn: &mut DbConnection, case: &Case, now: NaiveDateTime) -> Ap
     if unfinished > 0 {
         return Ok(());
     }
-    diesel::update(cases::table.find(&case.id).filter(cases::status.eq(CaseStatus::Open.as_str())))
-        .set((
-            cases::status.eq(CaseStatus::Completed.as_str()),
-            cases::closed_at.eq(Some(now)),
-            cases::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        cases::table
+            .find(&case.id)
+            .filter(cases::status.eq(CaseStatus::Open.as_str())),
+    )
+    .set((
+        cases::status.eq(CaseStatus::Completed.as_str()),
+        cases::closed_at.eq(Some(now)),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     log::info!("case {} completed", case.id);
     Ok(())
 }

@@ -24,7 +24,12 @@ pub enum NotificationPreference {
 }
 
 impl NotificationPreference {
-    const ALL: [Self; 4] = [Self::PerStep, Self::WeeklyDigest, Self::MonthlyDigest, Self::None];
+    const ALL: [Self; 4] = [
+        Self::PerStep,
+        Self::WeeklyDigest,
+        Self::MonthlyDigest,
+        Self::None,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,7 +41,10 @@ impl NotificationPreference {
     }
 
     fn parse(text: &str) -> Self {
-        Self::ALL.into_iter().find(|p| p.as_str() == text).unwrap_or(Self::PerStep)
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == text)
+            .unwrap_or(Self::PerStep)
     }
 }
 
@@ -178,12 +186,18 @@ fn normalize_phone(phone: &str) -> Option<String> {
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn validate(conn: &mut DbConnection, row: &mut ClientRow) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
-    errors.check(!row.full_name.trim().is_empty(), "full_name", "must not be empty");
+    errors.check(
+        !row.full_name.trim().is_empty(),
+        "full_name",
+        "must not be empty",
+    );
     if let Some(phone) = row.phone.take() {
         match normalize_phone(&phone) {
             Some(normal) => row.phone = Some(normal),
@@ -191,10 +205,18 @@ fn validate(conn: &mut DbConnection, row: &mut ClientRow) -> ApiResult<()> {
         }
     }
     if let Some(email) = &row.email {
-        let ok = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
+        let ok = email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
         errors.check(ok, "email", "must be an e-mail address");
     }
-    check_staff_role(conn, &row.client_manager_id, "client_manager_id", &[Role::ClientManager], &mut errors)?;
+    check_staff_role(
+        conn,
+        &row.client_manager_id,
+        "client_manager_id",
+        &[Role::ClientManager],
+        &mut errors,
+    )?;
     if let Some(id) = &row.sales_manager_id {
         let roles = [Role::SalesManager, Role::HeadOfSales];
         check_staff_role(conn, id, "sales_manager_id", &roles, &mut errors)?;
@@ -274,7 +296,9 @@ pub fn update(
             Some(e) => blank_to_none(Some(e)).map(|e| e.to_lowercase()),
             None => current.email,
         },
-        client_manager_id: request.client_manager_id.unwrap_or(current.client_manager_id),
+        client_manager_id: request
+            .client_manager_id
+            .unwrap_or(current.client_manager_id),
         sales_manager_id: request.sales_manager_id.or(current.sales_manager_id),
         notification_preference: request
             .notification_preference
@@ -285,7 +309,9 @@ pub fn update(
     };
     validate(conn, &mut row)?;
 
-    diesel::update(clients::table.find(id)).set(&row).execute(conn)?;
+    diesel::update(clients::table.find(id))
+        .set(&row)
+        .execute(conn)?;
     log::info!("updated client {id}");
     find(conn, id)
 }
@@ -328,8 +354,16 @@ pub fn list(
     let cursor = pagination::cursor(query.cursor)?;
 
     let mut select = clients::table.select(Client::as_select()).into_boxed();
-    if let Some(q) = query.q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(clients::search_text.like(format!("%{}%", escape_like(&q))).escape('\\'));
+    if let Some(q) = query
+        .q
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty())
+    {
+        select = select.filter(
+            clients::search_text
+                .like(format!("%{}%", escape_like(&q)))
+                .escape('\\'),
+        );
     }
     if let Some(cursor) = cursor {
         select = select.filter(clients::id.gt(cursor));
@@ -340,14 +374,22 @@ pub fn list(
             .select(cases::client_id);
         select = select.filter(clients::id.eq_any(own_clients));
     }
-    let rows = select.order(clients::id.asc()).limit(limit + 1).load(conn)?;
+    let rows = select
+        .order(clients::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
 
     let (rows, next_cursor) = pagination::split_page(rows, limit, |c| c.id.clone());
-    Ok(ClientPage { items: rows.into_iter().map(Into::into).collect(), next_cursor })
+    Ok(ClientPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    })
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 #[cfg(test)]
@@ -356,7 +398,10 @@ mod tests {
 
     #[test]
     fn phone_is_kept_in_international_form() {
-        assert_eq!(normalize_phone("+7 (916) 123-45-67").as_deref(), Some("+79161234567"));
+        assert_eq!(
+            normalize_phone("+7 (916) 123-45-67").as_deref(),
+            Some("+79161234567")
+        );
         assert_eq!(normalize_phone("12ab"), None);
     }
 }

@@ -92,7 +92,10 @@ pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
 
 fn prepare_sqlite_file(url: &str) -> anyhow::Result<String> {
     let path = url.trim_start_matches("sqlite://");
-    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the database folder {}", dir.display()))?;
     }
@@ -118,7 +121,9 @@ where
     F: FnOnce(&mut DbConnection) -> ApiResult<T>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
     }
     .context("beginning a transaction")?;
@@ -198,9 +203,6 @@ pub fn new_id() -> String {
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     matches!(
         error,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }

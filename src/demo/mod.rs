@@ -67,7 +67,10 @@ pub fn database_is_empty(conn: &mut DbConnection) -> ApiResult<bool> {
 pub fn load(conn: &mut DbConnection, firm: &FirmPolicy, now: NaiveDateTime) -> anyhow::Result<()> {
     write_tx(conn, |conn| {
         if !database_is_empty(conn)? {
-            return Err(crate::error::ApiError::conflict("not_empty", "the database already has staff"));
+            return Err(crate::error::ApiError::conflict(
+                "not_empty",
+                "the database already has staff",
+            ));
         }
         let mut demo = Demo::new(firm, now);
         demo.load_people(conn)?;
@@ -107,31 +110,47 @@ impl<'a> Demo<'a> {
     fn load_people(&mut self, conn: &mut DbConnection) -> ApiResult<()> {
         let data: FirmData = serde_json::from_str(FIRM_JSON).map_err(anyhow::Error::from)?;
         for person in data.staff {
-            let supervisor_id = person.supervisor.as_ref().map(|email| self.person(email).id.clone());
-            let created = staff::create(conn, CreateStaffRequest {
-                email: person.email.clone(),
-                full_name: person.full_name,
+            let supervisor_id = person
+                .supervisor
+                .as_ref()
+                .map(|email| self.person(email).id.clone());
+            let created = staff::create(
+                conn,
+                CreateStaffRequest {
+                    email: person.email.clone(),
+                    full_name: person.full_name,
+                    role: person.role,
+                    supervisor_id,
+                    password: DEMO_PASSWORD.to_string(),
+                },
+                self.start,
+            )?;
+            let current = CurrentStaff {
+                id: created.id,
                 role: person.role,
-                supervisor_id,
-                password: DEMO_PASSWORD.to_string(),
-            }, self.start)?;
-            let current = CurrentStaff { id: created.id, role: person.role, full_name: created.full_name };
+                full_name: created.full_name,
+            };
             self.staff.insert(person.email, current);
         }
 
         for client in data.clients {
-            let created = clients::create(conn, CreateClientRequest {
-                full_name: client.full_name,
-                phone: Some(client.phone),
-                email: Some(client.email),
-                client_manager_id: self.person(&client.client_manager).id.clone(),
-                sales_manager_id: Some(self.person(&client.sales_manager).id.clone()),
-                notification_preference: Some(client.notification_preference),
-            }, self.start)?;
+            let created = clients::create(
+                conn,
+                CreateClientRequest {
+                    full_name: client.full_name,
+                    phone: Some(client.phone),
+                    email: Some(client.email),
+                    client_manager_id: self.person(&client.client_manager).id.clone(),
+                    sales_manager_id: Some(self.person(&client.sales_manager).id.clone()),
+                    notification_preference: Some(client.notification_preference),
+                },
+                self.start,
+            )?;
             self.clients.push((created.id, client.client_manager));
         }
 
-        let template: TemplateRequest = serde_json::from_str(TEMPLATE_JSON).map_err(anyhow::Error::from)?;
+        let template: TemplateRequest =
+            serde_json::from_str(TEMPLATE_JSON).map_err(anyhow::Error::from)?;
         self.template_id = templates::create(conn, template, self.start)?;
         Ok(())
     }
@@ -141,15 +160,23 @@ impl<'a> Demo<'a> {
         let head = self.person("head.legal@lexcrm.demo").clone();
         let clients = self.clients.clone();
         for (i, (client_id, _manager)) in clients.iter().enumerate().take(24) {
-            let lawyer = self.person(&format!("lawyer{}@lexcrm.demo", i % 7 + 1)).id.clone();
+            let lawyer = self
+                .person(&format!("lawyer{}@lexcrm.demo", i % 7 + 1))
+                .id
+                .clone();
             let opened_at = self.start + Duration::hours(6 + (i as i64 * 29) % (24 * 20));
-            let case = cases::open(conn, &head, OpenCaseRequest {
-                client_id: client_id.clone(),
-                template_id: self.template_id.clone(),
-                responsible_lawyer_id: lawyer,
-                client_manager_id: None,
-                title: None,
-            }, opened_at)?;
+            let case = cases::open(
+                conn,
+                &head,
+                OpenCaseRequest {
+                    client_id: client_id.clone(),
+                    template_id: self.template_id.clone(),
+                    responsible_lawyer_id: lawyer,
+                    client_manager_id: None,
+                    title: None,
+                },
+                opened_at,
+            )?;
             self.work_case(conn, &case.id, i, opened_at)?;
         }
         self.add_manual_tasks(conn)?;
@@ -158,11 +185,19 @@ impl<'a> Demo<'a> {
 
     /// Submits and approves the case's steps one after another, then leaves the current
     /// step open, submitted or returned.
-    fn work_case(&mut self, conn: &mut DbConnection, case_id: &str, i: usize, mut at: NaiveDateTime) -> ApiResult<()> {
+    fn work_case(
+        &mut self,
+        conn: &mut DbConnection,
+        case_id: &str,
+        i: usize,
+        mut at: NaiveDateTime,
+    ) -> ApiResult<()> {
         let steps_to_finish = 3 + (i * 7) % 22;
         let last_moment = self.now - Duration::hours(2);
         for step in 0..steps_to_finish {
-            let Some(task) = self.current_task(conn, case_id)? else { return Ok(()) };
+            let Some(task) = self.current_task(conn, case_id)? else {
+                return Ok(());
+            };
             let submitted_at = at + Duration::hours(5 + (step as i64 * 13 + i as i64) % 30);
             let approved_at = submitted_at + Duration::hours(3);
             if approved_at > last_moment {
@@ -173,15 +208,26 @@ impl<'a> Demo<'a> {
             at = approved_at;
         }
 
-        let Some(task) = self.current_task(conn, case_id)? else { return Ok(()) };
+        let Some(task) = self.current_task(conn, case_id)? else {
+            return Ok(());
+        };
         let submitted_at = (at + Duration::hours(4)).min(last_moment);
         match i % 4 {
             1 => self.submit(conn, &task, submitted_at),
             3 => {
                 self.submit(conn, &task, submitted_at)?;
                 let head = self.supervisor_of(conn, &task)?;
-                let comment = "Уточните, пожалуйста, реквизиты: в результате не хватает номера документа.";
-                workflow::return_task(conn, &head, &task.id, ReturnTaskRequest { comment: comment.to_string() }, submitted_at + Duration::minutes(30))?;
+                let comment =
+                    "Уточните, пожалуйста, реквизиты: в результате не хватает номера документа.";
+                workflow::return_task(
+                    conn,
+                    &head,
+                    &task.id,
+                    ReturnTaskRequest {
+                        comment: comment.to_string(),
+                    },
+                    submitted_at + Duration::minutes(30),
+                )?;
                 Ok(())
             }
             _ => Ok(()),
@@ -199,12 +245,23 @@ impl<'a> Demo<'a> {
     }
 
     fn assignee(&self, task: &Task) -> CurrentStaff {
-        self.staff.values().find(|s| s.id == task.assignee_id).cloned().expect("demo staff")
+        self.staff
+            .values()
+            .find(|s| s.id == task.assignee_id)
+            .cloned()
+            .expect("demo staff")
     }
 
     fn supervisor_of(&self, conn: &mut DbConnection, task: &Task) -> ApiResult<CurrentStaff> {
-        let supervisor_id = staff::find(conn, &task.assignee_id)?.supervisor_id.unwrap_or_default();
-        Ok(self.staff.values().find(|s| s.id == supervisor_id).cloned().expect("demo supervisor"))
+        let supervisor_id = staff::find(conn, &task.assignee_id)?
+            .supervisor_id
+            .unwrap_or_default();
+        Ok(self
+            .staff
+            .values()
+            .find(|s| s.id == supervisor_id)
+            .cloned()
+            .expect("demo supervisor"))
     }
 
     fn submit(&self, conn: &mut DbConnection, task: &Task, at: NaiveDateTime) -> ApiResult<()> {
@@ -221,12 +278,24 @@ impl<'a> Demo<'a> {
     }
 
     /// Accepts the preset difficulty where there is one; rates the rest, with the odd 0.
-    fn approve(&self, conn: &mut DbConnection, task: &Task, seed: usize, at: NaiveDateTime) -> ApiResult<()> {
+    fn approve(
+        &self,
+        conn: &mut DbConnection,
+        task: &Task,
+        seed: usize,
+        at: NaiveDateTime,
+    ) -> ApiResult<()> {
         let head = self.supervisor_of(conn, task)?;
         let request = match (task.preset_difficulty, seed % 23) {
-            (_, 0) => ApproveTaskRequest { difficulty: Some(0), reason: Some("Дублирует предыдущую задачу".into()) },
+            (_, 0) => ApproveTaskRequest {
+                difficulty: Some(0),
+                reason: Some("Дублирует предыдущую задачу".into()),
+            },
             (Some(_), _) => ApproveTaskRequest::default(),
-            (None, _) => ApproveTaskRequest { difficulty: Some(1 + (seed % 5) as i32), reason: None },
+            (None, _) => ApproveTaskRequest {
+                difficulty: Some(1 + (seed % 5) as i32),
+                reason: None,
+            },
         };
         workflow::approve(conn, self.firm, &head, &task.id, &request, at)?;
         Ok(())
@@ -275,7 +344,10 @@ impl<'a> Demo<'a> {
 
 fn step_fields(conn: &mut DbConnection, step_id: &str) -> ApiResult<Vec<ResultField>> {
     use crate::db::schema::case_steps as s;
-    let json: String = s::table.find(step_id).select(s::result_fields).first(conn)?;
+    let json: String = s::table
+        .find(step_id)
+        .select(s::result_fields)
+        .first(conn)?;
     templates::parse_fields(&json)
 }
 
@@ -289,7 +361,9 @@ fn sample_values(fields: &[ResultField]) -> Map<String, Value> {
                 ResultFieldType::Date => Value::from("2026-10-15"),
                 ResultFieldType::Number => Value::from(3),
                 ResultFieldType::Boolean => Value::from(true),
-                ResultFieldType::Choice => Value::from(f.options.as_ref().and_then(|o| o.first()).cloned()),
+                ResultFieldType::Choice => {
+                    Value::from(f.options.as_ref().and_then(|o| o.first()).cloned())
+                }
             };
             (f.key.clone(), value)
         })

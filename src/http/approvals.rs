@@ -8,7 +8,9 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::http::responses::*;
 use crate::startup::AppState;
-use crate::tasks::approvals::{self, ApprovalQueue, ApprovalQueueQuery, BulkApprovalRequest, BulkApprovalResponse};
+use crate::tasks::approvals::{
+    self, ApprovalQueue, ApprovalQueueQuery, BulkApprovalRequest, BulkApprovalResponse,
+};
 
 /// Tasks waiting for your approval, oldest submission first, each with its result.
 #[utoipa::path(
@@ -29,7 +31,10 @@ pub async fn list_approvals(
     query: ApiQuery<ApprovalQueueQuery>,
 ) -> ApiResult<web::Json<ApprovalQueue>> {
     let now = state.now();
-    let queue = db::run(&state.pool, move |conn| approvals::queue(conn, &me, query.0, now)).await?;
+    let queue = db::run(&state.pool, move |conn| {
+        approvals::queue(conn, &me, query.0, now)
+    })
+    .await?;
     Ok(web::Json(queue))
 }
 
@@ -55,6 +60,9 @@ pub async fn bulk_approve(
 ) -> ApiResult<web::Json<BulkApprovalResponse>> {
     let now = state.now();
     let firm = state.firm.clone();
-    let outcome = db::run(&state.pool, move |conn| approvals::bulk(conn, &firm, &me, body.0, now)).await?;
+    let outcome = db::run(&state.pool, move |conn| {
+        approvals::bulk(conn, &firm, &me, body.0, now)
+    })
+    .await?;
     Ok(web::Json(outcome))
 }

@@ -23,10 +23,16 @@ use crate::startup::AppState;
     )
 )]
 #[post("/login")]
-pub async fn login(state: web::Data<AppState>, body: ApiJson<LoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
     let now = state.now();
     let issuer = state.tokens.clone();
-    let tokens = db::write(&state.pool, move |conn| auth::login(conn, &issuer, &body.0, now)).await?;
+    let tokens = db::write(&state.pool, move |conn| {
+        auth::login(conn, &issuer, &body.0, now)
+    })
+    .await?;
     Ok(web::Json(tokens))
 }
 
@@ -42,11 +48,17 @@ pub async fn login(state: web::Data<AppState>, body: ApiJson<LoginRequest>) -> A
     )
 )]
 #[post("/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
     let now = state.now();
     let issuer = state.tokens.clone();
     let token = body.0.refresh_token;
-    let tokens = db::write(&state.pool, move |conn| auth::refresh(conn, &issuer, &token, now)).await?;
+    let tokens = db::write(&state.pool, move |conn| {
+        auth::refresh(conn, &issuer, &token, now)
+    })
+    .await?;
     Ok(web::Json(tokens))
 }
 
@@ -61,7 +73,10 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
     )
 )]
 #[post("/logout")]
-pub async fn logout(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
     let now = state.now();
     let token = body.0.refresh_token;
     db::write(&state.pool, move |conn| auth::revoke(conn, &token, now)).await?;
@@ -78,7 +93,10 @@ pub async fn logout(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, me: CurrentStaff) -> ApiResult<web::Json<StaffResponse>> {
+pub async fn me(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+) -> ApiResult<web::Json<StaffResponse>> {
     let person = db::run(&state.pool, move |conn| staff::find(conn, &me.id)).await?;
     Ok(web::Json(person.into()))
 }

@@ -4,7 +4,9 @@ use actix_web::{get, post, put, web, HttpResponse};
 
 use crate::auth::CurrentStaff;
 use crate::bonuses::leaderboard::{self, LeaderboardQuery, LeaderboardResponse};
-use crate::bonuses::ledger::{self, CreateAdjustmentRequest, EntryResponse, LedgerPage, ListLedgerQuery};
+use crate::bonuses::ledger::{
+    self, CreateAdjustmentRequest, EntryResponse, LedgerPage, ListLedgerQuery,
+};
 use crate::bonuses::rates::{self, BonusRatesResponse, UpdateBonusRatesRequest};
 use crate::db;
 use crate::error::ApiResult;
@@ -22,9 +24,15 @@ use crate::startup::AppState;
     )
 )]
 #[get("/bonus-rates")]
-pub async fn get_bonus_rates(state: web::Data<AppState>, _me: CurrentStaff) -> ApiResult<web::Json<BonusRatesResponse>> {
+pub async fn get_bonus_rates(
+    state: web::Data<AppState>,
+    _me: CurrentStaff,
+) -> ApiResult<web::Json<BonusRatesResponse>> {
     let list = db::run(&state.pool, rates::list).await?;
-    Ok(web::Json(BonusRatesResponse { currency: state.firm.currency.clone(), rates: list }))
+    Ok(web::Json(BonusRatesResponse {
+        currency: state.firm.currency.clone(),
+        rates: list,
+    }))
 }
 
 /// Sets the bonus for some or all difficulties (admin). Applies to approvals from now on.
@@ -53,7 +61,10 @@ pub async fn update_bonus_rates(
         rates::list(conn)
     })
     .await?;
-    Ok(web::Json(BonusRatesResponse { currency: state.firm.currency.clone(), rates: list }))
+    Ok(web::Json(BonusRatesResponse {
+        currency: state.firm.currency.clone(),
+        rates: list,
+    }))
 }
 
 /// Ledger entries, newest first: your own; a head's also their team's; an admin's all.
@@ -108,7 +119,10 @@ pub async fn create_adjustment(
     let firm = state.firm.clone();
     let entry = db::write(&state.pool, move |conn| {
         let entry = ledger::adjust(conn, &firm, body.0, &me.id, now)?;
-        let message = format!("bonus adjustment: {}", entry.reason.clone().unwrap_or_default());
+        let message = format!(
+            "bonus adjustment: {}",
+            entry.reason.clone().unwrap_or_default()
+        );
         crate::notifications::notify(conn, &entry.staff_id, "adjustment", &message, None, now)?;
         Ok(entry)
     })
@@ -141,5 +155,9 @@ pub async fn get_leaderboard(
     };
     let lookup = month.clone();
     let entries = db::run(&state.pool, move |conn| leaderboard::month(conn, &lookup)).await?;
-    Ok(web::Json(LeaderboardResponse { month, currency: state.firm.currency.clone(), entries }))
+    Ok(web::Json(LeaderboardResponse {
+        month,
+        currency: state.firm.currency.clone(),
+        entries,
+    }))
 }

@@ -3,7 +3,9 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use crate::auth::CurrentStaff;
-use crate::cases::{self, CaseDetail, CasePage, CaseStatus, ListCasesQuery, OpenCaseRequest, UpdateCaseRequest};
+use crate::cases::{
+    self, CaseDetail, CasePage, CaseStatus, ListCasesQuery, OpenCaseRequest, UpdateCaseRequest,
+};
 use crate::db;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
@@ -154,7 +156,14 @@ pub async fn close_case(
     id: web::Path<String>,
     body: ApiJson<ReasonRequest>,
 ) -> ApiResult<web::Json<CaseDetail>> {
-    end_case(state, me, id.into_inner(), CaseStatus::Closed, body.0.reason).await
+    end_case(
+        state,
+        me,
+        id.into_inner(),
+        CaseStatus::Closed,
+        body.0.reason,
+    )
+    .await
 }
 
 /// Cancels an open case (admin, heads); unfinished tasks are cancelled.
@@ -180,5 +189,12 @@ pub async fn cancel_case(
     id: web::Path<String>,
     body: ApiJson<ReasonRequest>,
 ) -> ApiResult<web::Json<CaseDetail>> {
-    end_case(state, me, id.into_inner(), CaseStatus::Cancelled, body.0.reason).await
+    end_case(
+        state,
+        me,
+        id.into_inner(),
+        CaseStatus::Cancelled,
+        body.0.reason,
+    )
+    .await
 }

@@ -3,7 +3,9 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use crate::auth::CurrentStaff;
-use crate::clients::{self, ClientPage, ClientResponse, CreateClientRequest, ListClientsQuery, UpdateClientRequest};
+use crate::clients::{
+    self, ClientPage, ClientResponse, CreateClientRequest, ListClientsQuery, UpdateClientRequest,
+};
 use crate::db;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
@@ -52,7 +54,12 @@ pub async fn create_client(
     me: CurrentStaff,
     body: ApiJson<CreateClientRequest>,
 ) -> ApiResult<HttpResponse> {
-    me.require_any(&[Role::HeadOfLegal, Role::HeadOfSales, Role::SalesManager, Role::ClientManager])?;
+    me.require_any(&[
+        Role::HeadOfLegal,
+        Role::HeadOfSales,
+        Role::SalesManager,
+        Role::ClientManager,
+    ])?;
     let now = state.now();
     let client = db::write(&state.pool, move |conn| clients::create(conn, body.0, now)).await?;
     Ok(HttpResponse::Created().json(ClientResponse::from(client)))
@@ -75,7 +82,10 @@ pub async fn get_client(
     me: CurrentStaff,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ClientResponse>> {
-    let client = db::run(&state.pool, move |conn| clients::get_visible(conn, &me, &id)).await?;
+    let client = db::run(&state.pool, move |conn| {
+        clients::get_visible(conn, &me, &id)
+    })
+    .await?;
     Ok(web::Json(client.into()))
 }
 
@@ -101,6 +111,9 @@ pub async fn update_client(
     body: ApiJson<UpdateClientRequest>,
 ) -> ApiResult<web::Json<ClientResponse>> {
     let now = state.now();
-    let client = db::write(&state.pool, move |conn| clients::update(conn, &me, &id, body.0, now)).await?;
+    let client = db::write(&state.pool, move |conn| {
+        clients::update(conn, &me, &id, body.0, now)
+    })
+    .await?;
     Ok(web::Json(client.into()))
 }

@@ -19,7 +19,9 @@ pub struct HealthResponse {
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthResponse)))]
 #[get("/health")]
 pub async fn health() -> web::Json<HealthResponse> {
-    web::Json(HealthResponse { status: "ok".to_string() })
+    web::Json(HealthResponse {
+        status: "ok".to_string(),
+    })
 }
 
 /// The database answers.
@@ -33,11 +35,14 @@ pub async fn health() -> web::Json<HealthResponse> {
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let checked = crate::db::run(&state.pool, |conn| {
-        conn.batch_execute("SELECT 1").map_err(|e| ApiError::Internal(e.into()))
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ApiError::Internal(e.into()))
     })
     .await;
     match checked {
-        Ok(()) => HttpResponse::Ok().json(HealthResponse { status: "ok".to_string() }),
+        Ok(()) => HttpResponse::Ok().json(HealthResponse {
+            status: "ok".to_string(),
+        }),
         Err(error) => {
             log::warn!("readiness check failed: {error}");
             let mut problem = error.problem();

@@ -55,7 +55,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
@@ -67,7 +70,9 @@ pub fn configure_root(cfg: &mut ServiceConfig) {
 
 /// Routes under `/api/v1/auth`, which are rate limited together.
 pub fn configure_auth(cfg: &mut ServiceConfig) {
-    cfg.service(auth::login).service(auth::refresh).service(auth::logout);
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout);
 }
 
 /// Routes under `/api/v1`.
@@ -120,7 +125,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(configure_root)
         .service(
             scope("/api/v1")
-                .service(scope("/auth").wrap(actix_governor::Governor::new(&limiter)).configure(configure_auth))
+                .service(
+                    scope("/auth")
+                        .wrap(actix_governor::Governor::new(&limiter))
+                        .configure(configure_auth),
+                )
                 .configure(configure_api),
         )
         .split_for_parts();

@@ -28,7 +28,10 @@ pub async fn list_notifications(
     me: CurrentStaff,
     query: ApiQuery<ListNotificationsQuery>,
 ) -> ApiResult<web::Json<NotificationPage>> {
-    let page = db::run(&state.pool, move |conn| notifications::list(conn, &me.id, query.0)).await?;
+    let page = db::run(&state.pool, move |conn| {
+        notifications::list(conn, &me.id, query.0)
+    })
+    .await?;
     Ok(web::Json(page))
 }
 
@@ -50,6 +53,9 @@ pub async fn read_notification(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now();
-    db::write(&state.pool, move |conn| notifications::mark_read(conn, &me.id, &id, now)).await?;
+    db::write(&state.pool, move |conn| {
+        notifications::mark_read(conn, &me.id, &id, now)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -27,7 +27,10 @@ impl KeyExtractor for LoginKey {
         negative: &NotUntil<QuantaInstant>,
         mut response: HttpResponseBuilder,
     ) -> HttpResponse {
-        let wait = negative.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        let wait = negative
+            .wait_time_from(DefaultClock::default().now())
+            .as_secs()
+            .max(1);
         log::info!("sign-in rate limit reached");
         response
             .content_type("application/problem+json")

@@ -20,7 +20,10 @@ use crate::startup::AppState;
     )
 )]
 #[get("/staff")]
-pub async fn list_staff(state: web::Data<AppState>, _me: CurrentStaff) -> ApiResult<web::Json<Vec<StaffResponse>>> {
+pub async fn list_staff(
+    state: web::Data<AppState>,
+    _me: CurrentStaff,
+) -> ApiResult<web::Json<Vec<StaffResponse>>> {
     let people = db::run(&state.pool, staff::list).await?;
     Ok(web::Json(people.into_iter().map(Into::into).collect()))
 }
@@ -74,7 +77,10 @@ pub async fn update_staff(
 ) -> ApiResult<web::Json<StaffResponse>> {
     me.require_admin()?;
     let now = state.now();
-    let person = db::write(&state.pool, move |conn| staff::update(conn, &id, body.0, now)).await?;
+    let person = db::write(&state.pool, move |conn| {
+        staff::update(conn, &id, body.0, now)
+    })
+    .await?;
     Ok(web::Json(person.into()))
 }
 
@@ -99,7 +105,10 @@ pub async fn deactivate_staff(
 ) -> ApiResult<web::Json<StaffResponse>> {
     me.require_admin()?;
     if *id == me.id {
-        return Err(crate::error::ApiError::conflict("self_deactivation", "you cannot deactivate yourself"));
+        return Err(crate::error::ApiError::conflict(
+            "self_deactivation",
+            "you cannot deactivate yourself",
+        ));
     }
     let now = state.now();
     let person = db::write(&state.pool, move |conn| staff::deactivate(conn, &id, now)).await?;

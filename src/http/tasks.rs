@@ -59,7 +59,10 @@ pub async fn list_tasks(
     query: ApiQuery<ListTasksQuery>,
 ) -> ApiResult<web::Json<TaskPage>> {
     let now = state.now();
-    let page = db::run(&state.pool, move |conn| tasks::list(conn, &me, query.0, now)).await?;
+    let page = db::run(&state.pool, move |conn| {
+        tasks::list(conn, &me, query.0, now)
+    })
+    .await?;
     Ok(web::Json(page))
 }
 
@@ -148,7 +151,8 @@ pub async fn approve_task(
     let now = state.now();
     let firm = state.firm.clone();
     let outcome = db::write(&state.pool, move |conn| {
-        let (task, credited_minor, next_task_id) = workflow::approve(conn, &firm, &me, &id, &body.0, now)?;
+        let (task, credited_minor, next_task_id) =
+            workflow::approve(conn, &firm, &me, &id, &body.0, now)?;
         Ok(ApprovalOutcome {
             task: tasks::to_response(conn, task, now)?,
             credited_minor,

@@ -8,7 +8,9 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::http::responses::*;
 use crate::startup::AppState;
-use crate::templates::{self, ListTemplatesQuery, TemplateRequest, TemplateResponse, TemplateSummary};
+use crate::templates::{
+    self, ListTemplatesQuery, TemplateRequest, TemplateResponse, TemplateSummary,
+};
 
 /// Templates by name, without their steps.
 #[utoipa::path(
@@ -28,7 +30,10 @@ pub async fn list_templates(
     query: ApiQuery<ListTemplatesQuery>,
 ) -> ApiResult<web::Json<Vec<TemplateSummary>>> {
     let include_archived = query.0.include_archived.unwrap_or(false);
-    let list = db::run(&state.pool, move |conn| templates::list(conn, include_archived)).await?;
+    let list = db::run(&state.pool, move |conn| {
+        templates::list(conn, include_archived)
+    })
+    .await?;
     Ok(web::Json(list))
 }
 

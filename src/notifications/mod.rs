@@ -92,7 +92,10 @@ pub fn list(
     if let Some(cursor) = cursor {
         select = select.filter(notifications::id.lt(cursor));
     }
-    let rows = select.order(notifications::id.desc()).limit(limit + 1).load(conn)?;
+    let rows = select
+        .order(notifications::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
 
     let (rows, next_cursor) = pagination::split_page(rows, limit, |r| r.id.clone());
     let items = rows
@@ -109,7 +112,12 @@ pub fn list(
     Ok(NotificationPage { items, next_cursor })
 }
 
-pub fn mark_read(conn: &mut DbConnection, staff_id: &str, id: &str, now: NaiveDateTime) -> ApiResult<()> {
+pub fn mark_read(
+    conn: &mut DbConnection,
+    staff_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let found = diesel::update(
         notifications::table
             .filter(notifications::id.eq(id))

@@ -167,14 +167,28 @@ pub fn create(
 ) -> ApiResult<Staff> {
     let email = normalize_email(&request.email);
     let mut errors = FieldErrors::default();
-    errors.check(looks_like_email(&email), "email", "must be an e-mail address");
-    errors.check(!request.full_name.trim().is_empty(), "full_name", "must not be empty");
+    errors.check(
+        looks_like_email(&email),
+        "email",
+        "must be an e-mail address",
+    );
+    errors.check(
+        !request.full_name.trim().is_empty(),
+        "full_name",
+        "must not be empty",
+    );
     errors.check(
         request.password.chars().count() >= MIN_PASSWORD_LEN,
         "password",
         "must be at least 8 characters",
     );
-    check_supervisor(conn, request.role, request.supervisor_id.as_deref(), None, &mut errors)?;
+    check_supervisor(
+        conn,
+        request.role,
+        request.supervisor_id.as_deref(),
+        None,
+        &mut errors,
+    )?;
     errors.into_result()?;
 
     let hash = password::hash(&request.password)?;
@@ -215,7 +229,11 @@ fn check_supervisor(
     errors: &mut FieldErrors,
 ) -> ApiResult<()> {
     let Some(supervisor_id) = supervisor_id else {
-        errors.check(role == Role::Admin, "supervisor_id", "is required for this role");
+        errors.check(
+            role == Role::Admin,
+            "supervisor_id",
+            "is required for this role",
+        );
         return Ok(());
     };
 
@@ -268,12 +286,19 @@ pub fn update(
 ) -> ApiResult<Staff> {
     let current = find(conn, id)?;
     let role = request.role.unwrap_or_else(|| current.role());
-    let supervisor_id = request.supervisor_id.clone().or(current.supervisor_id.clone());
+    let supervisor_id = request
+        .supervisor_id
+        .clone()
+        .or(current.supervisor_id.clone());
 
     let mut errors = FieldErrors::default();
     let email = request.email.as_deref().map(normalize_email);
     if let Some(email) = &email {
-        errors.check(looks_like_email(email), "email", "must be an e-mail address");
+        errors.check(
+            looks_like_email(email),
+            "email",
+            "must be an e-mail address",
+        );
     }
     if let Some(name) = &request.full_name {
         errors.check(!name.trim().is_empty(), "full_name", "must not be empty");
@@ -293,7 +318,11 @@ pub fn update(
         full_name: request.full_name.map(|n| n.trim().to_string()),
         role: request.role.map(|r| r.as_str().to_string()),
         supervisor_id: request.supervisor_id.map(Some),
-        password_hash: request.password.as_deref().map(password::hash).transpose()?,
+        password_hash: request
+            .password
+            .as_deref()
+            .map(password::hash)
+            .transpose()?,
         updated_at: Some(now),
     };
     diesel::update(staff::table.find(id))
@@ -308,7 +337,10 @@ pub fn update(
 pub fn deactivate(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<Staff> {
     let current = find(conn, id)?;
     if !current.active {
-        return Err(ApiError::conflict("already_deactivated", "staff member is already deactivated"));
+        return Err(ApiError::conflict(
+            "already_deactivated",
+            "staff member is already deactivated",
+        ));
     }
 
     diesel::update(staff::table.find(id))

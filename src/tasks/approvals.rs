@@ -65,12 +65,16 @@ pub struct BulkApprovalResponse {
 
 /// A cursor here is `<submitted_at as microseconds>:<task id>`, the queue's sort key.
 fn parse_cursor(cursor: Option<String>) -> ApiResult<Option<(NaiveDateTime, String)>> {
-    let Some(cursor) = cursor else { return Ok(None) };
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     let parsed = cursor.split_once(':').and_then(|(micros, id)| {
         let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
         Some((at, id.to_string()))
     });
-    parsed.map(Some).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
+    parsed
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
 }
 
 pub fn queue(
@@ -97,7 +101,9 @@ pub fn queue(
     let mut page = waiting().select(Task::as_select());
     if let Some((at, id)) = cursor {
         page = page.filter(
-            tasks::submitted_at.gt(at).or(tasks::submitted_at.eq(at).and(tasks::id.gt(id))),
+            tasks::submitted_at
+                .gt(at)
+                .or(tasks::submitted_at.eq(at).and(tasks::id.gt(id))),
         );
     }
     let rows: Vec<Task> = page
@@ -107,9 +113,19 @@ pub fn queue(
 
     let next_cursor = (rows.len() as i64 > limit)
         .then(|| &rows[limit as usize - 1])
-        .map(|t| format!("{}:{}", t.submitted_at.unwrap_or(now).and_utc().timestamp_micros(), t.id));
+        .map(|t| {
+            format!(
+                "{}:{}",
+                t.submitted_at.unwrap_or(now).and_utc().timestamp_micros(),
+                t.id
+            )
+        });
     let rows = rows.into_iter().take(limit as usize).collect();
-    Ok(ApprovalQueue { items: to_responses(conn, rows, now)?, total, next_cursor })
+    Ok(ApprovalQueue {
+        items: to_responses(conn, rows, now)?,
+        total,
+        next_cursor,
+    })
 }
 
 /// Approves each task at its preset difficulty, each in its own transaction: one failure
@@ -129,7 +145,9 @@ pub fn bulk(
     let mut results = Vec::with_capacity(count);
     for task_id in request.task_ids {
         let accept_preset = ApproveTaskRequest::default();
-        let outcome = write_tx(conn, |conn| workflow::approve(conn, firm, viewer, &task_id, &accept_preset, now));
+        let outcome = write_tx(conn, |conn| {
+            workflow::approve(conn, firm, viewer, &task_id, &accept_preset, now)
+        });
         results.push(match outcome {
             Ok((task, credited, _)) => BulkApprovalResult {
                 task_id,
@@ -150,6 +168,13 @@ pub fn bulk(
     }
 
     let approved = results.iter().filter(|r| r.approved).count();
-    log::info!("bulk approval by {}: {approved} of {count} approved", viewer.id);
-    Ok(BulkApprovalResponse { approved, failed: count - approved, results })
+    log::info!(
+        "bulk approval by {}: {approved} of {count} approved",
+        viewer.id
+    );
+    Ok(BulkApprovalResponse {
+        approved,
+        failed: count - approved,
+        results,
+    })
 }

@@ -52,7 +52,10 @@ pub struct ListTasksQuery {
 }
 
 /// Whose tasks a viewer may see: `None` means everyone's (admins).
-pub fn visible_assignees(conn: &mut DbConnection, viewer: &CurrentStaff) -> ApiResult<Option<Vec<String>>> {
+pub fn visible_assignees(
+    conn: &mut DbConnection,
+    viewer: &CurrentStaff,
+) -> ApiResult<Option<Vec<String>>> {
     if viewer.is_admin() {
         return Ok(None);
     }
@@ -74,7 +77,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Task> {
 /// Others' tasks answer 404, so their existence does not leak.
 pub fn find_visible(conn: &mut DbConnection, viewer: &CurrentStaff, id: &str) -> ApiResult<Task> {
     let task = find(conn, id)?;
-    if viewer.is_admin() || task.assignee_id == viewer.id || supervises(conn, &viewer.id, &task.assignee_id)? {
+    if viewer.is_admin()
+        || task.assignee_id == viewer.id
+        || supervises(conn, &viewer.id, &task.assignee_id)?
+    {
         Ok(task)
     } else {
         Err(ApiError::NotFound("task"))
@@ -115,19 +121,27 @@ pub fn create(
     }
     errors.into_result()?;
 
-    let task = new_task(NewTask {
-        title: request.title.trim().to_string(),
-        description: request.description,
-        assignee_id: request.assignee_id,
-        created_by_id: Some(creator.id.clone()),
-        case_id: request.case_id,
-        case_step_id: None,
-        client_id: request.client_id,
-        preset_difficulty: request.preset_difficulty,
-        due_at: request.due_at.naive_utc(),
-    }, now);
+    let task = new_task(
+        NewTask {
+            title: request.title.trim().to_string(),
+            description: request.description,
+            assignee_id: request.assignee_id,
+            created_by_id: Some(creator.id.clone()),
+            case_id: request.case_id,
+            case_step_id: None,
+            client_id: request.client_id,
+            preset_difficulty: request.preset_difficulty,
+            due_at: request.due_at.naive_utc(),
+        },
+        now,
+    );
     insert(conn, &task)?;
-    log::info!("task {} created by {} for {}", task.id, creator.id, task.assignee_id);
+    log::info!(
+        "task {} created by {} for {}",
+        task.id,
+        creator.id,
+        task.assignee_id
+    );
     Ok(task)
 }
 
@@ -145,7 +159,11 @@ fn check_assignee(
             let allowed = creator.is_admin()
                 || person.id == creator.id
                 || person.supervisor_id.as_deref() == Some(creator.id.as_str());
-            errors.check(allowed, "assignee_id", "must be yourself or someone you supervise");
+            errors.check(
+                allowed,
+                "assignee_id",
+                "must be yourself or someone you supervise",
+            );
         }
     }
     Ok(())
@@ -194,7 +212,9 @@ pub fn new_task(new: NewTask, now: NaiveDateTime) -> Task {
 }
 
 pub fn insert(conn: &mut DbConnection, task: &Task) -> ApiResult<()> {
-    diesel::insert_into(tasks::table).values(task).execute(conn)?;
+    diesel::insert_into(tasks::table)
+        .values(task)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -224,7 +244,9 @@ pub fn list(
     let in_progress = [TaskStatus::Open.as_str(), TaskStatus::Returned.as_str()];
     match query.overdue {
         Some(true) => {
-            select = select.filter(tasks::status.eq_any(in_progress)).filter(tasks::due_at.lt(now))
+            select = select
+                .filter(tasks::status.eq_any(in_progress))
+                .filter(tasks::due_at.lt(now))
         }
         Some(false) => {
             select = select.filter(tasks::status.ne_all(in_progress).or(tasks::due_at.ge(now)))
@@ -237,5 +259,8 @@ pub fn list(
     let rows = select.order(tasks::id.asc()).limit(limit + 1).load(conn)?;
 
     let (rows, next_cursor) = pagination::split_page(rows, limit, |t| t.id.clone());
-    Ok(TaskPage { items: to_responses(conn, rows, now)?, next_cursor })
+    Ok(TaskPage {
+        items: to_responses(conn, rows, now)?,
+        next_cursor,
+    })
 }

@@ -28,7 +28,13 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
-    const ALL: [Self; 5] = [Self::Open, Self::Submitted, Self::Returned, Self::Approved, Self::Cancelled];
+    const ALL: [Self; 5] = [
+        Self::Open,
+        Self::Submitted,
+        Self::Returned,
+        Self::Approved,
+        Self::Cancelled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,7 +47,10 @@ impl TaskStatus {
     }
 
     pub fn parse(text: &str) -> Self {
-        Self::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or(Self::Open)
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(Self::Open)
     }
 
     /// Statuses in which the assignee still owes work.
@@ -132,7 +141,11 @@ pub struct TaskResponse {
 }
 
 /// Turns rows into responses, loading assignee names and step fields in two queries.
-pub fn to_responses(conn: &mut DbConnection, rows: Vec<Task>, now: NaiveDateTime) -> ApiResult<Vec<TaskResponse>> {
+pub fn to_responses(
+    conn: &mut DbConnection,
+    rows: Vec<Task>,
+    now: NaiveDateTime,
+) -> ApiResult<Vec<TaskResponse>> {
     let staff_ids: Vec<&String> = rows.iter().map(|t| &t.assignee_id).collect();
     let names: HashMap<String, String> = staff::table
         .filter(staff::id.eq_any(staff_ids))
@@ -140,7 +153,10 @@ pub fn to_responses(conn: &mut DbConnection, rows: Vec<Task>, now: NaiveDateTime
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let step_ids: Vec<&String> = rows.iter().filter_map(|t| t.case_step_id.as_ref()).collect();
+    let step_ids: Vec<&String> = rows
+        .iter()
+        .filter_map(|t| t.case_step_id.as_ref())
+        .collect();
     let fields: HashMap<String, String> = if step_ids.is_empty() {
         HashMap::new()
     } else {
@@ -164,15 +180,27 @@ pub fn to_responses(conn: &mut DbConnection, rows: Vec<Task>, now: NaiveDateTime
         .collect()
 }
 
-pub fn to_response(conn: &mut DbConnection, task: Task, now: NaiveDateTime) -> ApiResult<TaskResponse> {
+pub fn to_response(
+    conn: &mut DbConnection,
+    task: Task,
+    now: NaiveDateTime,
+) -> ApiResult<TaskResponse> {
     Ok(to_responses(conn, vec![task], now)?.remove(0))
 }
 
-fn response(task: Task, assignee_name: String, definitions: Vec<ResultField>, now: NaiveDateTime) -> TaskResponse {
+fn response(
+    task: Task,
+    assignee_name: String,
+    definitions: Vec<ResultField>,
+    now: NaiveDateTime,
+) -> TaskResponse {
     TaskResponse {
         overdue: task.is_overdue(now),
         status: task.status(),
-        result_fields: task.result_fields.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        result_fields: task
+            .result_fields
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
         id: task.id,
         title: task.title,
         description: task.description,

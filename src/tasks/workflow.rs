@@ -88,7 +88,9 @@ fn ensure_moved(conn: &mut DbConnection, moved: usize, id: &str, action: &str) -
 macro_rules! task_in {
     ($id:expr, $statuses:expr) => {{
         let statuses: Vec<&str> = $statuses.iter().map(|s: &TaskStatus| s.as_str()).collect();
-        tasks::table.find($id).filter(tasks::status.eq_any(statuses))
+        tasks::table
+            .find($id)
+            .filter(tasks::status.eq_any(statuses))
     }};
 }
 
@@ -112,12 +114,12 @@ pub fn submit(
     let fields = serde_json::to_string(&request.result_fields).map_err(anyhow::Error::from)?;
     let moved = diesel::update(task_in!(&task.id, [TaskStatus::Open, TaskStatus::Returned]))
         .set((
-        tasks::status.eq(TaskStatus::Submitted.as_str()),
-        tasks::result_text.eq(request.result_text.trim()),
-        tasks::result_fields.eq(fields),
-        tasks::submitted_at.eq(now),
-        tasks::first_submitted_at.eq(task.first_submitted_at.unwrap_or(now)),
-        tasks::updated_at.eq(now),
+            tasks::status.eq(TaskStatus::Submitted.as_str()),
+            tasks::result_text.eq(request.result_text.trim()),
+            tasks::result_fields.eq(fields),
+            tasks::submitted_at.eq(now),
+            tasks::first_submitted_at.eq(task.first_submitted_at.unwrap_or(now)),
+            tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "submit")?;
@@ -125,9 +127,17 @@ pub fn submit(
     find(conn, id)
 }
 
-fn check_result(conn: &mut DbConnection, task: &Task, request: &SubmitTaskRequest) -> ApiResult<()> {
+fn check_result(
+    conn: &mut DbConnection,
+    task: &Task,
+    request: &SubmitTaskRequest,
+) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
-    errors.check(!request.result_text.trim().is_empty(), "result_text", "must not be empty");
+    errors.check(
+        !request.result_text.trim().is_empty(),
+        "result_text",
+        "must not be empty",
+    );
     let definitions = match &task.case_step_id {
         Some(step_id) => {
             let json: String = case_steps::table
@@ -145,25 +155,42 @@ fn check_result(conn: &mut DbConnection, task: &Task, request: &SubmitTaskReques
 /// The assignee's supervisor, or an admin, and never the assignee.
 fn check_approver(conn: &mut DbConnection, viewer: &CurrentStaff, task: &Task) -> ApiResult<()> {
     if task.assignee_id == viewer.id {
-        return Err(ApiError::forbidden("nobody approves or returns their own task"));
+        return Err(ApiError::forbidden(
+            "nobody approves or returns their own task",
+        ));
     }
     if viewer.is_admin() || supervises(conn, &viewer.id, &task.assignee_id)? {
         Ok(())
     } else {
-        Err(ApiError::forbidden("only the assignee's supervisor or an admin may do this"))
+        Err(ApiError::forbidden(
+            "only the assignee's supervisor or an admin may do this",
+        ))
     }
 }
 
 fn check_difficulty(task: &Task, request: &ApproveTaskRequest) -> ApiResult<(i32, Option<String>)> {
-    let difficulty = request.difficulty.or(task.preset_difficulty).ok_or_else(|| {
-        ApiError::invalid("difficulty", "is required: this task has no preset difficulty")
-    })?;
+    let difficulty = request
+        .difficulty
+        .or(task.preset_difficulty)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "difficulty",
+                "is required: this task has no preset difficulty",
+            )
+        })?;
     if !(0..=5).contains(&difficulty) {
         return Err(ApiError::invalid("difficulty", "must be 0 to 5"));
     }
-    let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = request
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     if difficulty == 0 && reason.is_none() {
-        return Err(ApiError::invalid("reason", "is required when the difficulty is 0"));
+        return Err(ApiError::invalid(
+            "reason",
+            "is required when the difficulty is 0",
+        ));
     }
     Ok((difficulty, reason.map(str::to_string)))
 }
@@ -188,24 +215,39 @@ pub fn approve(
     let approval_no = task.approval_count + 1;
     let moved = diesel::update(task_in!(&task.id, [TaskStatus::Submitted]))
         .set((
-        tasks::status.eq(TaskStatus::Approved.as_str()),
-        tasks::difficulty.eq(Some(difficulty)),
-        tasks::zero_reason.eq(zero_reason),
-        tasks::approved_at.eq(Some(now)),
-        tasks::approved_by_id.eq(Some(&viewer.id)),
-        tasks::approval_count.eq(approval_no),
-        tasks::updated_at.eq(now),
+            tasks::status.eq(TaskStatus::Approved.as_str()),
+            tasks::difficulty.eq(Some(difficulty)),
+            tasks::zero_reason.eq(zero_reason),
+            tasks::approved_at.eq(Some(now)),
+            tasks::approved_by_id.eq(Some(&viewer.id)),
+            tasks::approval_count.eq(approval_no),
+            tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "approve")?;
-    let credited = ledger::credit_approval(conn, firm, &task.assignee_id, id, approval_no, difficulty, now)?;
+    let credited = ledger::credit_approval(
+        conn,
+        firm,
+        &task.assignee_id,
+        id,
+        approval_no,
+        difficulty,
+        now,
+    )?;
     let message = format!(
         "«{}» approved with difficulty {difficulty}: {} {} credited",
         task.title,
         crate::money::format_minor(credited),
         firm.currency
     );
-    notifications::notify(conn, &task.assignee_id, "task_approved", &message, Some(id), now)?;
+    notifications::notify(
+        conn,
+        &task.assignee_id,
+        "task_approved",
+        &message,
+        Some(id),
+        now,
+    )?;
     let next_task = match &task.case_step_id {
         Some(step_id) => crate::cases::complete_step(conn, step_id, now)?,
         None => None,
@@ -235,14 +277,21 @@ pub fn return_task(
 
     let moved = diesel::update(task_in!(&task.id, [TaskStatus::Submitted]))
         .set((
-        tasks::status.eq(TaskStatus::Returned.as_str()),
-        tasks::return_comment.eq(Some(comment)),
-        tasks::updated_at.eq(now),
+            tasks::status.eq(TaskStatus::Returned.as_str()),
+            tasks::return_comment.eq(Some(comment)),
+            tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "return")?;
     let message = format!("«{}» returned: {comment}", task.title);
-    notifications::notify(conn, &task.assignee_id, "task_returned", &message, Some(id), now)?;
+    notifications::notify(
+        conn,
+        &task.assignee_id,
+        "task_returned",
+        &message,
+        Some(id),
+        now,
+    )?;
     log::info!("task {id} returned");
     find(conn, id)
 }
@@ -256,27 +305,37 @@ pub fn cancel(
     now: NaiveDateTime,
 ) -> ApiResult<Task> {
     let task = find_visible(conn, viewer, id)?;
-    let own_task = task.created_by_id.as_deref() == Some(viewer.id.as_str()) && task.assignee_id == viewer.id;
+    let own_task =
+        task.created_by_id.as_deref() == Some(viewer.id.as_str()) && task.assignee_id == viewer.id;
     if !(own_task || viewer.is_admin() || supervises(conn, &viewer.id, &task.assignee_id)?) {
-        return Err(ApiError::forbidden("only the creator of one's own task, a supervisor or an admin cancels"));
+        return Err(ApiError::forbidden(
+            "only the creator of one's own task, a supervisor or an admin cancels",
+        ));
     }
     if task.case_step_id.is_some() {
-        return Err(ApiError::conflict("case_step_task", "a case step's task ends with its case: close or cancel the case"));
+        return Err(ApiError::conflict(
+            "case_step_task",
+            "a case step's task ends with its case: close or cancel the case",
+        ));
     }
     let reason = request.reason.trim();
     if reason.is_empty() {
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
 
-    let from = [TaskStatus::Open, TaskStatus::Returned, TaskStatus::Submitted];
+    let from = [
+        TaskStatus::Open,
+        TaskStatus::Returned,
+        TaskStatus::Submitted,
+    ];
     if !from.contains(&task.status()) {
         return Err(wrong_status("cancel", &task));
     }
     let moved = diesel::update(task_in!(&task.id, from))
         .set((
-        tasks::status.eq(TaskStatus::Cancelled.as_str()),
-        tasks::cancel_reason.eq(Some(reason)),
-        tasks::updated_at.eq(now),
+            tasks::status.eq(TaskStatus::Cancelled.as_str()),
+            tasks::cancel_reason.eq(Some(reason)),
+            tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "cancel")?;
@@ -305,11 +364,11 @@ pub fn revoke_approval(
 
     let moved = diesel::update(task_in!(&task.id, [TaskStatus::Approved]))
         .set((
-        tasks::status.eq(TaskStatus::Submitted.as_str()),
-        tasks::difficulty.eq(None::<i32>),
-        tasks::approved_at.eq(None::<NaiveDateTime>),
-        tasks::approved_by_id.eq(None::<String>),
-        tasks::updated_at.eq(now),
+            tasks::status.eq(TaskStatus::Submitted.as_str()),
+            tasks::difficulty.eq(None::<i32>),
+            tasks::approved_at.eq(None::<NaiveDateTime>),
+            tasks::approved_by_id.eq(None::<String>),
+            tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "revoke the approval of")?;
@@ -326,7 +385,14 @@ pub fn revoke_approval(
         now,
     )?;
     let message = format!("approval of «{}» revoked: {reason}", task.title);
-    notifications::notify(conn, &task.assignee_id, "approval_revoked", &message, Some(id), now)?;
+    notifications::notify(
+        conn,
+        &task.assignee_id,
+        "approval_revoked",
+        &message,
+        Some(id),
+        now,
+    )?;
     log::info!("approval of task {id} revoked, reversed {reversed}");
     Ok((find(conn, id)?, reversed))
 }

@@ -152,13 +152,27 @@ pub fn parse_fields(json: &str) -> ApiResult<Vec<ResultField>> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored result fields unreadable: {e}")))
 }
 
-const PLACEHOLDERS: [&str; 5] = ["client_name", "case_title", "step_title", "lawyer_name", "result"];
+const PLACEHOLDERS: [&str; 5] = [
+    "client_name",
+    "case_title",
+    "step_title",
+    "lawyer_name",
+    "result",
+];
 
 fn validate(request: &TemplateRequest) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
     errors.check(!request.name.trim().is_empty(), "name", "must not be empty");
-    errors.check(!request.steps.is_empty(), "steps", "a template needs at least one step");
-    errors.check(request.steps.len() <= MAX_STEPS, "steps", "at most 500 steps");
+    errors.check(
+        !request.steps.is_empty(),
+        "steps",
+        "a template needs at least one step",
+    );
+    errors.check(
+        request.steps.len() <= MAX_STEPS,
+        "steps",
+        "at most 500 steps",
+    );
 
     for (i, step) in request.steps.iter().enumerate() {
         validate_step(step, &format!("steps[{i}]"), &mut errors);
@@ -168,14 +182,26 @@ fn validate(request: &TemplateRequest) -> ApiResult<()> {
 
 fn validate_step(step: &StepDefinition, at: &str, errors: &mut FieldErrors) {
     let title_ok = !step.title.trim().is_empty() && step.title.chars().count() <= 200;
-    errors.check(title_ok, format!("{at}.title"), "must be 1 to 200 characters");
+    errors.check(
+        title_ok,
+        format!("{at}.title"),
+        "must be 1 to 200 characters",
+    );
     if let Some(d) = step.preset_difficulty {
-        errors.check((1..=5).contains(&d), format!("{at}.preset_difficulty"), "must be 1 to 5");
+        errors.check(
+            (1..=5).contains(&d),
+            format!("{at}.preset_difficulty"),
+            "must be 1 to 5",
+        );
     }
     let days_ok = (0..=365).contains(&step.duration_days);
     errors.check(days_ok, format!("{at}.duration_days"), "must be 0 to 365");
     let message_needed = !step.notify_client || !step.client_message.trim().is_empty();
-    errors.check(message_needed, format!("{at}.client_message"), "is required to notify the client");
+    errors.check(
+        message_needed,
+        format!("{at}.client_message"),
+        "is required to notify the client",
+    );
     if let Err(message) = check_message(step) {
         errors.add(format!("{at}.client_message"), message);
     }
@@ -185,14 +211,18 @@ fn validate_step(step: &StepDefinition, at: &str, errors: &mut FieldErrors) {
 /// The message must parse as a template and use only the known placeholders.
 fn check_message(step: &StepDefinition) -> Result<(), String> {
     let env = minijinja::Environment::new();
-    let template = env.template_from_str(&step.client_message).map_err(|e| e.to_string())?;
+    let template = env
+        .template_from_str(&step.client_message)
+        .map_err(|e| e.to_string())?;
     for name in template.undeclared_variables(true) {
         let (root, key) = name.split_once('.').unwrap_or((name.as_str(), ""));
         if !PLACEHOLDERS.contains(&root) {
             return Err(format!("unknown placeholder {{{{ {name} }}}}"));
         }
         if root == "result" && !step.result_fields.iter().any(|f| f.key == key) {
-            return Err(format!("{{{{ {name} }}}} is not a result field of this step"));
+            return Err(format!(
+                "{{{{ {name} }}}} is not a result field of this step"
+            ));
         }
     }
     Ok(())
@@ -214,7 +244,11 @@ struct NewStep<'a> {
     result_fields: String,
 }
 
-fn insert_steps(conn: &mut DbConnection, template_id: &str, steps: &[StepDefinition]) -> ApiResult<()> {
+fn insert_steps(
+    conn: &mut DbConnection,
+    template_id: &str,
+    steps: &[StepDefinition],
+) -> ApiResult<()> {
     let rows: Vec<NewStep> = steps
         .iter()
         .enumerate()
@@ -234,12 +268,18 @@ fn insert_steps(conn: &mut DbConnection, template_id: &str, steps: &[StepDefinit
         .collect();
     // SQLite caps the bound parameters of one statement, so large templates go in chunks.
     for chunk in rows.chunks(50) {
-        crate::per_backend!(conn, |c| diesel::insert_into(template_steps::table).values(chunk).execute(c))?;
+        crate::per_backend!(conn, |c| diesel::insert_into(template_steps::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }
 
-pub fn create(conn: &mut DbConnection, request: TemplateRequest, now: NaiveDateTime) -> ApiResult<String> {
+pub fn create(
+    conn: &mut DbConnection,
+    request: TemplateRequest,
+    now: NaiveDateTime,
+) -> ApiResult<String> {
     validate(&request)?;
 
     let id = new_id();
@@ -253,7 +293,10 @@ pub fn create(conn: &mut DbConnection, request: TemplateRequest, now: NaiveDateT
         ))
         .execute(conn)?;
     insert_steps(conn, &id, &request.steps)?;
-    log::info!("created case template {id} with {} steps", request.steps.len());
+    log::info!(
+        "created case template {id} with {} steps",
+        request.steps.len()
+    );
     Ok(id)
 }
 
@@ -275,19 +318,29 @@ pub fn replace(
             case_templates::updated_at.eq(now),
         ))
         .execute(conn)?;
-    diesel::delete(template_steps::table.filter(template_steps::template_id.eq(id))).execute(conn)?;
+    diesel::delete(template_steps::table.filter(template_steps::template_id.eq(id)))
+        .execute(conn)?;
     insert_steps(conn, id, &request.steps)?;
-    log::info!("replaced case template {id} with {} steps", request.steps.len());
+    log::info!(
+        "replaced case template {id} with {} steps",
+        request.steps.len()
+    );
     Ok(())
 }
 
 pub fn archive(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<()> {
     let template = find(conn, id)?;
     if template.archived_at.is_some() {
-        return Err(ApiError::conflict("already_archived", "the template is already archived"));
+        return Err(ApiError::conflict(
+            "already_archived",
+            "the template is already archived",
+        ));
     }
     diesel::update(case_templates::table.find(id))
-        .set((case_templates::archived_at.eq(Some(now)), case_templates::updated_at.eq(now)))
+        .set((
+            case_templates::archived_at.eq(Some(now)),
+            case_templates::updated_at.eq(now),
+        ))
         .execute(conn)?;
     log::info!("archived case template {id}");
     Ok(())
@@ -332,11 +385,16 @@ fn summary(conn: &mut DbConnection, template: Template) -> ApiResult<TemplateSum
 pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<TemplateResponse> {
     let template = find(conn, id)?;
     let steps = steps(conn, id)?;
-    Ok(TemplateResponse { summary: summary(conn, template)?, steps })
+    Ok(TemplateResponse {
+        summary: summary(conn, template)?,
+        steps,
+    })
 }
 
 pub fn list(conn: &mut DbConnection, include_archived: bool) -> ApiResult<Vec<TemplateSummary>> {
-    let mut query = case_templates::table.select(Template::as_select()).into_boxed();
+    let mut query = case_templates::table
+        .select(Template::as_select())
+        .into_boxed();
     if !include_archived {
         query = query.filter(case_templates::archived_at.is_null());
     }

@@ -50,9 +50,21 @@ pub fn check_definitions(fields: &[ResultField], at: &str, errors: &mut FieldErr
     let mut keys = HashSet::new();
     for (i, field) in fields.iter().enumerate() {
         let path = format!("{at}.result_fields[{i}]");
-        errors.check(is_key(&field.key), format!("{path}.key"), "must be snake_case ASCII");
-        errors.check(keys.insert(&field.key), format!("{path}.key"), "is used twice in this step");
-        errors.check(!field.label.trim().is_empty(), format!("{path}.label"), "must not be empty");
+        errors.check(
+            is_key(&field.key),
+            format!("{path}.key"),
+            "must be snake_case ASCII",
+        );
+        errors.check(
+            keys.insert(&field.key),
+            format!("{path}.key"),
+            "is used twice in this step",
+        );
+        errors.check(
+            !field.label.trim().is_empty(),
+            format!("{path}.label"),
+            "must not be empty",
+        );
 
         match (&field.field_type, &field.options) {
             (ResultFieldType::Choice, Some(options)) => {
@@ -60,7 +72,11 @@ pub fn check_definitions(fields: &[ResultField], at: &str, errors: &mut FieldErr
                 let ok = !options.is_empty()
                     && distinct.len() == options.len()
                     && options.iter().all(|o| !o.trim().is_empty());
-                errors.check(ok, format!("{path}.options"), "must be distinct, non-empty values");
+                errors.check(
+                    ok,
+                    format!("{path}.options"),
+                    "must be distinct, non-empty values",
+                );
             }
             (ResultFieldType::Choice, None) => {
                 errors.add(format!("{path}.options"), "is required for a choice field")
@@ -76,7 +92,10 @@ pub fn check_definitions(fields: &[ResultField], at: &str, errors: &mut FieldErr
 pub fn check_values(fields: &[ResultField], values: &Map<String, Value>, errors: &mut FieldErrors) {
     for key in values.keys() {
         if !fields.iter().any(|f| &f.key == key) {
-            errors.add(format!("result_fields.{key}"), "is not a field of this step");
+            errors.add(
+                format!("result_fields.{key}"),
+                "is not a field of this step",
+            );
         }
     }
     for field in fields {
@@ -106,12 +125,14 @@ fn check_value(field: &ResultField, value: &Value) -> Result<(), String> {
             .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .map(|_| ())
             .ok_or_else(|| "must be a date as YYYY-MM-DD".to_string()),
-        ResultFieldType::Number => {
-            value.is_number().then_some(()).ok_or_else(|| "must be a number".to_string())
-        }
-        ResultFieldType::Boolean => {
-            value.is_boolean().then_some(()).ok_or_else(|| "must be true or false".to_string())
-        }
+        ResultFieldType::Number => value
+            .is_number()
+            .then_some(())
+            .ok_or_else(|| "must be a number".to_string()),
+        ResultFieldType::Boolean => value
+            .is_boolean()
+            .then_some(())
+            .ok_or_else(|| "must be true or false".to_string()),
         ResultFieldType::Choice => {
             let options = field.options.as_deref().unwrap_or_default();
             match value.as_str() {

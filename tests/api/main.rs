@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP, on SQLite by default and on PostgreSQL when
+//! TEST_DATABASE_URL is set.
+
+mod helpers;
+
+mod auth;
+mod bonuses;
+mod cases;
+mod input;
+mod tasks;
