@@ -16,7 +16,10 @@ pub struct HealthResponse {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthResponse)))]
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "Alive", body = HealthResponse))
+)]
 #[get("/health")]
 pub async fn health() -> web::Json<HealthResponse> {
     web::Json(HealthResponse {

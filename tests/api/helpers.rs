@@ -287,7 +287,8 @@ pub fn three_step_template() -> Value {
                 "duration_days": 3,
                 "performer": "responsible_lawyer",
                 "notify_client": true,
-                "client_message": "We filled in your questionnaire, {{ client_name }}: {{ result.birth_date }}",
+                "client_message":
+                    "We filled in your questionnaire, {{ client_name }}: {{ result.birth_date }}",
                 "result_fields": [
                     {"key": "birth_date", "label": "Birth date", "type": "date", "required": true},
                     {"key": "tax_number", "label": "Tax number", "type": "text", "required": true},
