@@ -95,8 +95,16 @@ fn form_urlencoded_pairs(query: &str) -> form_urlencoded::Parse<'_> {
 }
 
 fn field_error(code: &'static str, path: String, error: &dyn std::fmt::Display) -> ApiError {
-    let field = if path == "." { String::new() } else { path };
     let message = strip_position(&error.to_string());
+    let mut field = if path == "." { String::new() } else { path };
+    // serde reports a missing or repeated field at its parent; name the field itself.
+    if let Some(name) = named_field(&message) {
+        field = if field.is_empty() {
+            name.to_string()
+        } else {
+            format!("{field}.{name}")
+        };
+    }
     let detail = if field.is_empty() {
         message.clone()
     } else {
@@ -107,6 +115,14 @@ fn field_error(code: &'static str, path: String, error: &dyn std::fmt::Display) 
         detail,
         errors: vec![FieldError { field, message }],
     }
+}
+
+/// The field serde names in "missing field `x`" or "duplicate field `x`".
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))?;
+    rest.strip_suffix('`').filter(|name| !name.contains('`'))
 }
 
 /// serde_json ends messages with " at line 1 column 7"; the field path says more.
@@ -145,6 +161,18 @@ mod tests {
         let problem = error.problem();
         assert_eq!(problem.errors[0].field, "steps[1].days");
         assert_eq!(problem.status, 400);
+    }
+
+    #[test]
+    fn missing_field_is_named_with_its_path() {
+        let top = parse_json::<Template>(b"{}").unwrap_err().problem();
+        let nested = parse_json::<Template>(br#"{"steps":[{"title":"a"}]}"#)
+            .unwrap_err()
+            .problem();
+
+        assert_eq!(top.errors[0].field, "steps");
+        assert_eq!(nested.errors[0].field, "steps[0].days");
+        assert_eq!(nested.detail, "steps[0].days: missing field `days`");
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub async fn list_approvals(
         (status = 200, description = "What happened to each task", body = BulkApprovalResponse),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
     )
 )]

@@ -18,6 +18,7 @@ use crate::startup::AppState;
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 429, response = TooManyRequests),
     )
@@ -44,6 +45,8 @@ pub async fn login(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
         (status = 429, response = TooManyRequests),
     )
 )]
@@ -69,6 +72,8 @@ pub async fn refresh(
     responses(
         (status = 204, description = "Signed out (also when the token was already revoked)"),
         (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
         (status = 429, response = TooManyRequests),
     )
 )]

@@ -7,4 +7,5 @@ mod auth;
 mod bonuses;
 mod cases;
 mod input;
+mod openapi;
 mod tasks;
