@@ -9,14 +9,16 @@ WORKDIR /src
 # Dependencies first, against placeholder sources, so that this layer is reused
 # until Cargo.toml or Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir src \
+RUN mkdir src benches \
     && echo 'fn main() {}' > src/main.rs \
+    && echo 'fn main() {}' > benches/api.rs \
     && touch src/lib.rs \
     && cargo build --release --locked \
-    && rm -rf src
+    && rm -rf src benches
 
 # The application itself. Migrations are embedded into the binary at compile time.
 COPY migrations ./migrations
+COPY benches ./benches
 COPY src ./src
 # Newer mtimes than the placeholder build, so cargo recompiles the crate.
 RUN touch src/main.rs src/lib.rs \

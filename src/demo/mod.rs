@@ -179,8 +179,33 @@ impl<'a> Demo<'a> {
             )?;
             self.work_case(conn, &case.id, i, opened_at)?;
         }
+        self.open_fresh_cases(conn, &clients[24..])?;
         self.add_manual_tasks(conn)?;
         self.start_daily_bonus_from_history(conn)
+    }
+
+    /// Cases opened an hour ago, waiting at their first step (the client questionnaire).
+    fn open_fresh_cases(
+        &self,
+        conn: &mut DbConnection,
+        clients: &[(String, String)],
+    ) -> ApiResult<()> {
+        let head = self.person("head.legal@lexcrm.demo").clone();
+        for (n, (client_id, _)) in clients.iter().enumerate() {
+            let lawyer = self
+                .person(&format!("lawyer{}@lexcrm.demo", n % 7 + 1))
+                .id
+                .clone();
+            let request = OpenCaseRequest {
+                client_id: client_id.clone(),
+                template_id: self.template_id.clone(),
+                responsible_lawyer_id: lawyer,
+                client_manager_id: None,
+                title: None,
+            };
+            cases::open(conn, &head, request, self.now - Duration::hours(1))?;
+        }
+        Ok(())
     }
 
     /// Submits and approves the case's steps one after another, then leaves the current
