@@ -23,7 +23,10 @@ const PASSWORD: &str = "benchmark-password";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let tasks: i64 = std::env::var("BENCH_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let tasks: i64 = std::env::var("BENCH_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let (url, backend) = database_url()?;
     println!("backend: {backend}; staff: {STAFF}; tasks and ledger entries: {tasks}");
 
@@ -43,8 +46,20 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let token = login(&client, &base, "lawyer-0500@bench.test").await?;
     let month = chrono::Utc::now().format("%Y-%m").to_string();
-    measure(&client, &format!("{base}/leaderboard?month={month}"), &token, "GET /leaderboard").await?;
-    measure(&client, &format!("{base}/tasks"), &token, "GET /tasks (lawyer)").await?;
+    measure(
+        &client,
+        &format!("{base}/leaderboard?month={month}"),
+        &token,
+        "GET /leaderboard",
+    )
+    .await?;
+    measure(
+        &client,
+        &format!("{base}/tasks"),
+        &token,
+        "GET /tasks (lawyer)",
+    )
+    .await?;
     println!("peak resident memory: {} MiB", peak_rss_mib());
     Ok(())
 }
@@ -53,9 +68,12 @@ fn database_url() -> anyhow::Result<(String, &'static str)> {
     match std::env::var("BENCH_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let mut conn = diesel::PgConnection::establish(&admin_url)?;
-            diesel::sql_query("DROP DATABASE IF EXISTS lexcrm_bench WITH (FORCE)").execute(&mut conn)?;
+            diesel::sql_query("DROP DATABASE IF EXISTS lexcrm_bench WITH (FORCE)")
+                .execute(&mut conn)?;
             diesel::sql_query("CREATE DATABASE lexcrm_bench").execute(&mut conn)?;
-            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
             Ok((format!("{base}/lexcrm_bench"), "postgres"))
         }
         _ => {
@@ -68,65 +86,97 @@ fn database_url() -> anyhow::Result<(String, &'static str)> {
     }
 }
 
+/// The little SQL that differs between the backends for generating rows.
+struct Dialect {
+    sqlite: bool,
+}
+
+impl Dialect {
+    /// A CTE `n(i)` counting from 0 to `max`.
+    fn series(&self, max: i64) -> String {
+        if self.sqlite {
+            format!(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {max}) "
+            )
+        } else {
+            format!("WITH n(i) AS (SELECT generate_series(0, {max})) ")
+        }
+    }
+
+    /// `expr` as text, left-padded with zeros to `width`.
+    fn padded(&self, expr: &str, width: u8) -> String {
+        if self.sqlite {
+            format!("printf('%0{width}d', {expr})")
+        } else {
+            format!("lpad(({expr})::text, {width}, '0')")
+        }
+    }
+}
+
+/// A UUID-shaped staff id from a 4-digit number expression.
+fn staff_id(number: &str) -> String {
+    format!("'00000000-0000-7000-8000-0000' || {number}")
+}
+
 /// Inserts the firm with set-based SQL: one admin, one head of legal, 998 lawyers; each
-/// lawyer gets tasks/1000 approved tasks of this month, each with its ledger credit.
+/// lawyer gets tasks/1000 approved tasks of this month, each with its ledger credit, and
+/// the leaderboard totals those credits add up to.
 fn fill(conn: &mut DbConnection, tasks: i64) -> anyhow::Result<()> {
     let hash = lexcrm::auth::password::hash(PASSWORD)?;
-    let now = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S").to_string();
+    let now = chrono::Utc::now()
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
     let month = chrono::Utc::now().format("%Y-%m").to_string();
-    let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    let (series, pad) = if sqlite {
-        ("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {max}) ", "printf('%012d', i)")
-    } else {
-        ("WITH n(i) AS (SELECT generate_series(0, {max})) ", "lpad(i::text, 12, '0')")
+    let sql = Dialect {
+        sqlite: matches!(conn, DbConnection::Sqlite(_)),
     };
-    let staff_pad = if sqlite { "printf('%04d', i)" } else { "lpad(i::text, 4, '0')" };
-    let staff_id = |expr: &str| format!("'00000000-0000-7000-8000-0000' || {expr}");
+    let (admin, head) = (staff_id("'0000'"), staff_id("'0001'"));
+    let staff_columns = "id, email, full_name, role, supervisor_id, password_hash, active, \
+                         created_at, updated_at";
 
     let statements = [
         format!(
-            "INSERT INTO staff (id, email, full_name, role, supervisor_id, password_hash, active, \
-             created_at, updated_at) VALUES ({a}, 'admin@bench.test', 'Admin', 'admin', NULL, \
-             '{hash}', TRUE, '{now}', '{now}'), ({h}, 'head@bench.test', 'Head', 'head_of_legal', \
-             {a}, '{hash}', TRUE, '{now}', '{now}')",
-            a = staff_id("'0000'"),
-            h = staff_id("'0001'"),
+            "INSERT INTO staff ({staff_columns}) VALUES \
+             ({admin}, 'admin@bench.test', 'Admin', 'admin', NULL, '{hash}', TRUE, '{now}', \
+             '{now}'), ({head}, 'head@bench.test', 'Head', 'head_of_legal', {admin}, '{hash}', \
+             TRUE, '{now}', '{now}')"
         ),
         format!(
-            "{}INSERT INTO staff (id, email, full_name, role, supervisor_id, password_hash, active, \
-             created_at, updated_at) SELECT {}, 'lawyer-' || {staff_pad} || '@bench.test', \
-             'Lawyer ' || {staff_pad}, 'lawyer', {}, '{hash}', TRUE, '{now}', '{now}' FROM n WHERE i >= 2",
-            series.replace("{max}", &(STAFF - 1).to_string()),
-            staff_id(staff_pad),
-            staff_id("'0001'"),
+            "{series}INSERT INTO staff ({staff_columns}) SELECT {id}, 'lawyer-' || {n} || \
+             '@bench.test', 'Lawyer ' || {n}, 'lawyer', {head}, '{hash}', TRUE, '{now}', '{now}' \
+             FROM n WHERE i >= 2",
+            series = sql.series(STAFF - 1),
+            id = staff_id(&sql.padded("i", 4)),
+            n = sql.padded("i", 4),
         ),
         format!(
-            "{}INSERT INTO tasks (id, title, description, assignee_id, status, preset_difficulty, \
-             difficulty, due_at, result_text, submitted_at, first_submitted_at, approved_at, \
-             approved_by_id, approval_count, created_at, updated_at) SELECT \
-             '00000000-0000-7000-9000-' || {pad}, 'Task ' || i, '', {}, 'approved', 2, 1 + i % 5, \
-             '{now}', 'done', '{now}', '{now}', '{now}', {}, 1, '{now}', '{now}' FROM n",
-            series.replace("{max}", &(tasks - 1).to_string()),
-            staff_id(&format!("{}", if sqlite { "printf('%04d', 2 + i % 998)" } else { "lpad((2 + i % 998)::text, 4, '0')" })),
-            staff_id("'0001'"),
+            "{series}INSERT INTO tasks (id, title, description, assignee_id, status, \
+             preset_difficulty, difficulty, due_at, result_text, submitted_at, first_submitted_at, \
+             approved_at, approved_by_id, approval_count, created_at, updated_at) SELECT \
+             '00000000-0000-7000-9000-' || {n}, 'Task ' || i, '', {assignee}, 'approved', 2, \
+             1 + i % 5, '{now}', 'done', '{now}', '{now}', '{now}', {head}, 1, '{now}', '{now}' \
+             FROM n",
+            series = sql.series(tasks - 1),
+            n = sql.padded("i", 12),
+            assignee = staff_id(&sql.padded("2 + i % 998", 4)),
         ),
         format!(
-            "INSERT INTO ledger_entries (id, staff_id, kind, amount_minor, currency, month, task_id, \
-             approval_no, difficulty, created_at) SELECT '00000000-0000-7000-a000-' || \
-             substr(id, 25), assignee_id, 'task_bonus', 10000 * difficulty, 'RUB', '{month}', id, 1, \
-             difficulty, '{now}' FROM tasks"
+            "INSERT INTO ledger_entries (id, staff_id, kind, amount_minor, currency, month, \
+             task_id, approval_no, difficulty, created_at) SELECT '00000000-0000-7000-a000-' || \
+             substr(id, 25), assignee_id, 'task_bonus', 10000 * difficulty, 'RUB', '{month}', id, \
+             1, difficulty, '{now}' FROM tasks"
         ),
-        format!(
-            "INSERT INTO leaderboard_totals (month, staff_id, total_minor, approved_tasks, \
-             difficulty_sum, zero_rated_tasks, no_overdue_days) SELECT month, staff_id, \
-             SUM(amount_minor), COUNT(*), SUM(difficulty), 0, 0 FROM ledger_entries GROUP BY \
-             month, staff_id"
-        ),
+        "INSERT INTO leaderboard_totals (month, staff_id, total_minor, approved_tasks, \
+         difficulty_sum, zero_rated_tasks, no_overdue_days) SELECT month, staff_id, \
+         SUM(amount_minor), COUNT(*), SUM(difficulty), 0, 0 FROM ledger_entries \
+         GROUP BY month, staff_id"
+            .to_string(),
+        "ANALYZE".to_string(),
     ];
-    for sql in statements {
-        conn.batch_execute(&sql)?;
+    for statement in statements {
+        conn.batch_execute(&statement)?;
     }
-    conn.batch_execute(if sqlite { "ANALYZE" } else { "ANALYZE" })?;
     Ok(())
 }
 
@@ -139,19 +189,41 @@ async fn login(client: &reqwest::Client, base: &str, email: &str) -> anyhow::Res
         .error_for_status()?
         .json()
         .await?;
-    Ok(body["access_token"].as_str().unwrap_or_default().to_string())
+    Ok(body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 /// Sends the request sequentially and prints latency percentiles.
-async fn measure(client: &reqwest::Client, url: &str, token: &str, name: &str) -> anyhow::Result<()> {
+async fn measure(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    name: &str,
+) -> anyhow::Result<()> {
     for _ in 0..20 {
-        client.get(url).bearer_auth(token).send().await?.error_for_status()?.bytes().await?;
+        client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
     }
     let mut times = Vec::with_capacity(REQUESTS);
     let mut bytes = 0;
     for _ in 0..REQUESTS {
         let started = Instant::now();
-        let body = client.get(url).bearer_auth(token).send().await?.error_for_status()?.bytes().await?;
+        let body = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
         times.push(started.elapsed());
         bytes = body.len();
     }
@@ -173,7 +245,15 @@ fn ms(d: Duration) -> f64 {
 fn peak_rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb / 1024)
 }

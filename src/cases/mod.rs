@@ -425,10 +425,18 @@ pub fn end(
         tasks::updated_at.eq(now),
     ))
     .execute(conn)?;
+    // Steps not reached, and the current one when its task was just cancelled; a step whose
+    // task is already submitted stays active so its approval still pays.
+    let cancelled_tasks = tasks::table
+        .filter(tasks::case_id.eq(id.to_string()))
+        .filter(tasks::status.eq(TaskStatus::Cancelled.as_str()))
+        .select(tasks::id.nullable());
     diesel::update(
-        case_steps::table
-            .filter(case_steps::case_id.eq(id))
-            .filter(case_steps::status.eq("pending")),
+        case_steps::table.filter(case_steps::case_id.eq(id)).filter(
+            case_steps::status.eq("pending").or(case_steps::status
+                .eq("active")
+                .and(case_steps::task_id.eq_any(cancelled_tasks))),
+        ),
     )
     .set(case_steps::status.eq("skipped"))
     .execute(conn)?;

@@ -241,16 +241,14 @@ pub fn list(
     if let Some(case_id) = query.case_id {
         select = select.filter(tasks::case_id.eq(case_id));
     }
-    let in_progress = [TaskStatus::Open.as_str(), TaskStatus::Returned.as_str()];
+    let open = TaskStatus::Open.as_str();
     match query.overdue {
         Some(true) => {
             select = select
-                .filter(tasks::status.eq_any(in_progress))
+                .filter(tasks::status.eq(open))
                 .filter(tasks::due_at.lt(now))
         }
-        Some(false) => {
-            select = select.filter(tasks::status.ne_all(in_progress).or(tasks::due_at.ge(now)))
-        }
+        Some(false) => select = select.filter(tasks::status.ne(open).or(tasks::due_at.ge(now))),
         None => {}
     }
     if let Some(cursor) = cursor {

@@ -93,9 +93,10 @@ impl Task {
         TaskStatus::parse(&self.status)
     }
 
-    /// Overdue: due time passed and not yet submitted.
+    /// Overdue: due time passed and never submitted. A returned task was submitted, so it
+    /// is not overdue; the daily bonus reads lateness the same way.
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
-        self.status().is_in_progress() && self.due_at < now
+        self.status() == TaskStatus::Open && self.due_at < now
     }
 }
 
@@ -119,7 +120,7 @@ pub struct TaskResponse {
     /// Difficulty set at approval, 0 to 5.
     pub difficulty: Option<i32>,
     pub due_at: DateTime<Utc>,
-    /// Due time passed and not yet submitted.
+    /// Due time passed and never submitted (a returned task is not overdue).
     pub overdue: bool,
     /// The assignee's account of what was done.
     pub result_text: Option<String>,

@@ -24,7 +24,8 @@ pub struct TestApp {
     pub pool: DbPool,
     pub clock: Arc<ManualClock>,
     pub firm: FirmPolicy,
-    database: TestDatabase,
+    /// Dropped with the app: removes the SQLite file or drops the PostgreSQL database.
+    _database: TestDatabase,
 }
 
 enum TestDatabase {
@@ -73,7 +74,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         pool,
         clock,
         firm,
-        database,
+        _database: database,
     }
 }
 
@@ -107,10 +108,6 @@ impl TestDatabase {
             }
         }
     }
-
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Self::Postgres { .. })
-    }
 }
 
 impl Drop for TestDatabase {
@@ -143,10 +140,6 @@ pub struct Person {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        self.database.is_postgres()
     }
 
     pub async fn get(&self, path: &str, who: &Person) -> Response {
