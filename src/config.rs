@@ -53,7 +53,7 @@ impl Settings {
             ),
             time_zone: parse_time_zone(&var_or("FIRM_TIME_ZONE", "Europe/Moscow"))?,
             currency: parse_currency(&var_or("FIRM_CURRENCY", "RUB"))?,
-            daily_bonus_minor: parse_var("DAILY_BONUS_MINOR", 50_000)?,
+            daily_bonus_minor: parse_daily_bonus()?,
             working_days: parse_working_days(&var_or("WORKING_DAYS", "mon,tue,wed,thu,fri"))?,
             job_interval: Duration::from_secs(parse_var("JOB_INTERVAL_SECONDS", 300)?),
             login_attempts_per_minute: parse_var("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
@@ -113,6 +113,14 @@ where
             .with_context(|| format!("{name} must be a number, got {value:?}")),
         _ => Ok(default),
     }
+}
+
+fn parse_daily_bonus() -> anyhow::Result<i64> {
+    let amount: i64 = parse_var("DAILY_BONUS_MINOR", 50_000)?;
+    if !(0..=1_000_000_000_000).contains(&amount) {
+        bail!("DAILY_BONUS_MINOR must be 0 to 10^12, got {amount}");
+    }
+    Ok(amount)
 }
 
 fn parse_time_zone(name: &str) -> anyhow::Result<Tz> {

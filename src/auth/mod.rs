@@ -133,7 +133,8 @@ struct NewRefreshToken<'a> {
     created_at: NaiveDateTime,
 }
 
-/// Checks e-mail and password and opens a session.
+/// Checks e-mail and password and opens a session. The password check runs before the
+/// write transaction, so a slow hash never holds SQLite's write lock.
 pub fn login(
     conn: &mut DbConnection,
     issuer: &TokenIssuer,
@@ -149,7 +150,7 @@ pub fn login(
         return Err(refused());
     }
 
-    let pair = issue_pair(conn, issuer, &person, now)?;
+    let pair = crate::db::write_tx(conn, |conn| issue_pair(conn, issuer, &person, now))?;
     log::info!("staff member {} signed in", person.id);
     Ok(pair)
 }

@@ -139,6 +139,10 @@ pub struct CreateAdjustmentRequest {
     pub month: Option<String>,
 }
 
+/// The largest amount one entry may move: ten billion in major units. Keeps running
+/// totals far from the 64-bit limit whatever admins type.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+
 fn insert(conn: &mut DbConnection, entry: &Entry) -> ApiResult<()> {
     diesel::insert_into(ledger::table)
         .values(entry)
@@ -250,7 +254,13 @@ pub fn adjust(
     now: NaiveDateTime,
 ) -> ApiResult<Entry> {
     let mut errors = FieldErrors::default();
-    errors.check(request.amount_minor != 0, "amount_minor", "must not be 0");
+    let amount_ok = request.amount_minor != 0
+        && request.amount_minor.unsigned_abs() <= MAX_AMOUNT_MINOR.unsigned_abs();
+    errors.check(
+        amount_ok,
+        "amount_minor",
+        "must be non-zero, at most 10^12 either way",
+    );
     errors.check(
         !request.reason.trim().is_empty(),
         "reason",

@@ -81,10 +81,11 @@ pub fn update(
             format!("{at}.difficulty"),
             "is listed twice",
         );
+        let amount_ok = (0..=super::ledger::MAX_AMOUNT_MINOR).contains(&rate.amount_minor);
         errors.check(
-            rate.amount_minor >= 0,
+            amount_ok,
             format!("{at}.amount_minor"),
-            "must not be negative",
+            "must be 0 to 10^12",
         );
     }
     errors.into_result()?;

@@ -30,7 +30,7 @@ pub async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let now = state.now();
     let issuer = state.tokens.clone();
-    let tokens = db::write(&state.pool, move |conn| {
+    let tokens = db::run(&state.pool, move |conn| {
         auth::login(conn, &issuer, &body.0, now)
     })
     .await?;

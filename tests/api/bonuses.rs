@@ -93,18 +93,6 @@ async fn adjust(app: &TestApp, by: &Person, body: Value) -> reqwest::Response {
     app.post("/api/v1/ledger/adjustments", by, &body).await
 }
 
-fn field_names(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------------------------------
 // Leaderboard
 
@@ -255,7 +243,7 @@ async fn leaderboard_refuses_a_month_that_is_not_yyyy_mm() {
             "validation_failed",
         )
         .await;
-        assert_eq!(field_names(&problem), ["month"], "{problem}");
+        assert_eq!(error_fields(&problem), ["month"], "{problem}");
     }
 }
 
@@ -353,7 +341,7 @@ async fn ledger_filters_by_month() {
     assert_eq!(march.len(), 1);
     assert_eq!(march[0]["kind"], "task_bonus");
     let problem = expect_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(field_names(&problem), ["month"]);
+    assert_eq!(error_fields(&problem), ["month"]);
     assert_eq!(line(&february_board, &firm.lawyer)["total_minor"], 3_000);
 }
 
@@ -510,7 +498,7 @@ async fn bad_rates_are_refused_naming_the_rate() {
             "validation_failed",
         )
         .await;
-        assert_eq!(field_names(&problem), [field], "{problem}");
+        assert_eq!(error_fields(&problem), [field], "{problem}");
     }
     let unchanged = ok_json(app.get("/api/v1/bonus-rates", &admin).await).await;
     let list: Vec<i64> = unchanged["rates"]
@@ -733,7 +721,7 @@ async fn adjustments_move_the_leaderboard_total_both_ways() {
 }
 
 #[actix_web::test]
-async fn adjustment_of_zero_or_without_reason_is_refused() {
+async fn adjustment_of_zero_out_of_range_or_without_reason_is_refused() {
     let app = spawn_app().await;
     let firm = app.firm().await;
     let cases = [
@@ -742,6 +730,14 @@ async fn adjustment_of_zero_or_without_reason_is_refused() {
             "amount_minor",
         ),
         (json!({"amount_minor": 1_000, "reason": "   "}), "reason"),
+        (
+            json!({"amount_minor": i64::MAX, "reason": "overflow the total"}),
+            "amount_minor",
+        ),
+        (
+            json!({"amount_minor": i64::MIN, "reason": "overflow the total"}),
+            "amount_minor",
+        ),
     ];
 
     for (mut body, field) in cases {
@@ -755,7 +751,7 @@ async fn adjustment_of_zero_or_without_reason_is_refused() {
             "validation_failed",
         )
         .await;
-        assert_eq!(field_names(&problem), [field], "{problem}");
+        assert_eq!(error_fields(&problem), [field], "{problem}");
     }
     assert!(ledger(&app, &firm.admin, "").await.is_empty());
 }

@@ -4,19 +4,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// The `field` of every entry of a problem's `errors`.
-fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn instant(value: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(value.as_str().expect("a timestamp"))
         .expect("RFC 3339")

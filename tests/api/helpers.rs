@@ -459,3 +459,16 @@ pub async fn expect_problem(response: Response, status: StatusCode, code: &str) 
     assert_eq!(body["status"], status.as_u16(), "body: {body}");
     body
 }
+
+/// The `field` of every entry of a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

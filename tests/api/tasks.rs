@@ -5,19 +5,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// The `field` of every entry of a problem's `errors`.
-fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The ids of a list of tasks (or of anything with an `id`).
 fn ids(items: &Value) -> Vec<String> {
     items
