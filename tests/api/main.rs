@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod bonuses;
 mod cases;
+mod demo;
 mod input;
 mod openapi;
 mod tasks;
