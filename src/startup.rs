@@ -187,7 +187,7 @@ mod jobs {
                     run.credits
                 )
             }
-            Ok(_) => log::debug!("daily bonus job: nothing to settle"),
+            Ok(_) => log::info!("daily bonus job: nothing to settle"),
             Err(error) => log::error!("daily bonus job failed: {error}"),
         }
     }
