@@ -81,6 +81,24 @@ impl ApiError {
         Self::Forbidden(detail.into())
     }
 
+    /// Whether `result` failed only because the thing does not exist (or is not visible);
+    /// any other failure is passed on.
+    pub fn missing<T>(result: ApiResult<T>) -> ApiResult<bool> {
+        match result {
+            Ok(_) => Ok(false),
+            Err(Self::NotFound(_)) => Ok(true),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A missing thing named in a request becomes a validation error on its field.
+    pub fn not_found_as_invalid(self, field: &str, message: &str) -> Self {
+        match self {
+            Self::NotFound(_) => Self::invalid(field, message),
+            other => other,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { code, .. } => code,

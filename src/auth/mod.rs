@@ -68,7 +68,10 @@ impl FromRequest for CurrentStaff {
                 .ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
 
             let person = crate::db::run(&state.pool, move |conn| {
-                staff::find(conn, &claims.sub).map_err(|_| unauthorized("unknown staff member"))
+                staff::find(conn, &claims.sub).map_err(|error| match error {
+                    ApiError::NotFound(_) => unauthorized("unknown staff member"),
+                    other => other,
+                })
             })
             .await?;
             if !person.active {

@@ -270,7 +270,7 @@ pub fn adjust(
         Some(m) => leaderboard::parse_month(m, "month")?,
         None => firm.calendar.month_of(now),
     };
-    if crate::staff::find(conn, &request.staff_id).is_err() {
+    if ApiError::missing(crate::staff::find(conn, &request.staff_id))? {
         errors.add("staff_id", "no such staff member");
     }
     errors.into_result()?;

@@ -187,9 +187,9 @@ pub fn open(
         Role::ClientManager,
     ])?;
     let client = crate::clients::find(conn, &request.client_id)
-        .map_err(|_| ApiError::invalid("client_id", "no such client"))?;
+        .map_err(|e| e.not_found_as_invalid("client_id", "no such client"))?;
     let template = templates::find(conn, &request.template_id)
-        .map_err(|_| ApiError::invalid("template_id", "no such case template"))?;
+        .map_err(|e| e.not_found_as_invalid("template_id", "no such case template"))?;
     let manager_id = request
         .client_manager_id
         .unwrap_or(client.client_manager_id.clone());

@@ -110,12 +110,12 @@ pub fn create(
     }
     check_assignee(conn, creator, &request.assignee_id, &mut errors)?;
     if let Some(case_id) = &request.case_id {
-        if crate::cases::find_visible(conn, creator, case_id).is_err() {
+        if ApiError::missing(crate::cases::find_visible(conn, creator, case_id))? {
             errors.add("case_id", "no such case");
         }
     }
     if let Some(client_id) = &request.client_id {
-        if crate::clients::get_visible(conn, creator, client_id).is_err() {
+        if ApiError::missing(crate::clients::get_visible(conn, creator, client_id))? {
             errors.add("client_id", "no such client");
         }
     }
