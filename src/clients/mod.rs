@@ -191,7 +191,14 @@ fn blank_to_none(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn validate(conn: &mut DbConnection, row: &mut ClientRow) -> ApiResult<()> {
+/// Which of a client's managers a write sets. Only those are checked: a manager who has
+/// since left must not block unrelated changes (their history stays with the client).
+struct SetsManagers {
+    client_manager: bool,
+    sales_manager: bool,
+}
+
+fn validate(conn: &mut DbConnection, row: &mut ClientRow, sets: SetsManagers) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
     errors.check(
         !row.full_name.trim().is_empty(),
@@ -210,14 +217,16 @@ fn validate(conn: &mut DbConnection, row: &mut ClientRow) -> ApiResult<()> {
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
         errors.check(ok, "email", "must be an e-mail address");
     }
-    check_staff_role(
-        conn,
-        &row.client_manager_id,
-        "client_manager_id",
-        &[Role::ClientManager],
-        &mut errors,
-    )?;
-    if let Some(id) = &row.sales_manager_id {
+    if sets.client_manager {
+        check_staff_role(
+            conn,
+            &row.client_manager_id,
+            "client_manager_id",
+            &[Role::ClientManager],
+            &mut errors,
+        )?;
+    }
+    if let Some(id) = row.sales_manager_id.as_ref().filter(|_| sets.sales_manager) {
         let roles = [Role::SalesManager, Role::HeadOfSales];
         check_staff_role(conn, id, "sales_manager_id", &roles, &mut errors)?;
     }
@@ -268,7 +277,11 @@ pub fn create(
         search_text: String::new(),
         updated_at: now,
     };
-    validate(conn, &mut row)?;
+    let sets = SetsManagers {
+        client_manager: true,
+        sales_manager: true,
+    };
+    validate(conn, &mut row, sets)?;
 
     let id = new_id();
     diesel::insert_into(clients::table)
@@ -286,6 +299,10 @@ pub fn update(
     now: NaiveDateTime,
 ) -> ApiResult<Client> {
     let current = get_visible(conn, viewer, id)?;
+    let sets = SetsManagers {
+        client_manager: request.client_manager_id.is_some(),
+        sales_manager: request.sales_manager_id.is_some(),
+    };
     let mut row = ClientRow {
         full_name: request.full_name.unwrap_or(current.full_name),
         phone: match request.phone {
@@ -307,7 +324,7 @@ pub fn update(
         search_text: String::new(),
         updated_at: now,
     };
-    validate(conn, &mut row)?;
+    validate(conn, &mut row, sets)?;
 
     diesel::update(clients::table.find(id))
         .set(&row)

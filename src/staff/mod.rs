@@ -310,7 +310,11 @@ pub fn update(
             "must be at least 8 characters",
         );
     }
-    check_supervisor(conn, role, supervisor_id.as_deref(), Some(id), &mut errors)?;
+    // The supervisor is checked when this change touches it, so a person whose supervisor
+    // left can still have their name or password changed.
+    if request.supervisor_id.is_some() || request.role.is_some() {
+        check_supervisor(conn, role, supervisor_id.as_deref(), Some(id), &mut errors)?;
+    }
     errors.into_result()?;
 
     let changes = StaffChanges {

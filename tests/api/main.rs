@@ -9,4 +9,5 @@ mod cases;
 mod demo;
 mod input;
 mod openapi;
+mod people;
 mod tasks;
