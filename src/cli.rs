@@ -46,10 +46,7 @@ enum Command {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Openapi => {
-            println!("{}", crate::http::openapi().to_pretty_json()?);
-            Ok(())
-        }
+        Command::Openapi => print_openapi(),
         Command::Serve { demo } => serve(demo).await,
         Command::Migrate => {
             let settings = settings()?;
@@ -64,6 +61,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let firm = FirmPolicy::from_settings(&settings);
             crate::demo::load(&mut *pool.get()?, &firm, SystemClock.now().naive_utc())
         }
+    }
+}
+
+/// Prints the document; a reader that stops early (`| head`) is not an error.
+fn print_openapi() -> anyhow::Result<()> {
+    use std::io::Write;
+    let document = crate::http::openapi().to_pretty_json()?;
+    match writeln!(std::io::stdout().lock(), "{document}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the OpenAPI document"),
     }
 }
 
@@ -104,9 +111,14 @@ fn create_admin(email: String, name: String) -> anyhow::Result<()> {
         password,
     };
     let admin = write_tx(&mut *pool.get()?, |conn| staff::create(conn, request, now))
-        .map_err(|e| anyhow::anyhow!("creating the admin: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("creating the admin: {}", describe(&e)))?;
     println!("created admin {}", admin.id);
     Ok(())
+}
+
+/// An API error as one line, with the fields at fault.
+fn describe(error: &crate::error::ApiError) -> String {
+    error.problem().detail
 }
 
 fn admin_password() -> anyhow::Result<String> {

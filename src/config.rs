@@ -33,6 +33,9 @@ pub struct Settings {
     pub login_attempts_per_minute: u32,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Browser origins allowed to call the API from another site (CORS); `*` for any.
+    /// Empty: no cross-origin calls, which same-origin deployments need.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Settings {
@@ -58,6 +61,7 @@ impl Settings {
             job_interval: Duration::from_secs(parse_var("JOB_INTERVAL_SECONDS", 300)?),
             login_attempts_per_minute: parse_var("LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
             max_body_bytes: parse_var("MAX_BODY_BYTES", 2 * 1024 * 1024)?,
+            cors_allowed_origins: parse_origins(&var_or("CORS_ALLOWED_ORIGINS", ""))?,
         })
     }
 }
@@ -80,6 +84,7 @@ impl fmt::Debug for Settings {
             .field("job_interval", &self.job_interval)
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -123,6 +128,25 @@ fn parse_daily_bonus() -> anyhow::Result<i64> {
     Ok(amount)
 }
 
+/// `*`, or origins such as `https://crm.firm.ru` or `http://localhost:5173`.
+fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
+    list.split(',')
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = origin == "*" || host.is_some_and(|h| !h.is_empty() && !h.contains('/'));
+            if valid {
+                Ok(origin.to_string())
+            } else {
+                bail!("CORS_ALLOWED_ORIGINS: {origin:?} is not an origin like https://crm.firm.ru")
+            }
+        })
+        .collect()
+}
+
 fn parse_time_zone(name: &str) -> anyhow::Result<Tz> {
     name.parse::<Tz>()
         .map_err(|_| anyhow::anyhow!("FIRM_TIME_ZONE {name:?} is not an IANA time zone"))
@@ -156,6 +180,16 @@ mod tests {
         let days = parse_working_days("mon, tue,sat").unwrap();
 
         assert_eq!(days, vec![Weekday::Mon, Weekday::Tue, Weekday::Sat]);
+    }
+
+    #[test]
+    fn origins_are_checked() {
+        assert_eq!(
+            parse_origins("https://crm.firm.ru/, http://localhost:5173").unwrap(),
+            vec!["https://crm.firm.ru", "http://localhost:5173"]
+        );
+        assert!(parse_origins("crm.firm.ru").is_err());
+        assert!(parse_origins("https://crm.firm.ru/app").is_err());
     }
 
     #[test]

@@ -205,6 +205,16 @@ impl FieldErrors {
         }
     }
 
+    /// Adds an error when `text` is blank or longer than `max` characters.
+    pub fn check_text(&mut self, field: impl Into<String>, text: &str, max: usize) {
+        let length = text.trim().chars().count();
+        self.check(
+            (1..=max).contains(&length),
+            field,
+            format!("must be 1 to {max} characters"),
+        );
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -43,6 +43,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out entirely: no body reads as `T::default()`.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // HTTP/1.1: a request without Content-Length or chunked encoding has no body.
+        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+        let length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if !chunked && length.unwrap_or(0) == 0 {
+            return Box::pin(std::future::ready(Ok(OptionalJson(T::default()))));
+        }
+        let json = ApiJson::<T>::from_request(req, payload);
+        Box::pin(async move { json.await.map(|ApiJson(value)| OptionalJson(value)) })
+    }
+}
+
 fn content_type_is_json(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -62,8 +85,19 @@ fn body_error(error: actix_web::Error, limit: usize) -> ApiError {
     }
 }
 
+/// The longest text any field accepts. Fields with tighter rules (names, titles) check
+/// their own limits.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
 /// Parses JSON, naming the path of the first field serde could not accept.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(document) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if let Some(field) = overlong_text(&document, String::new()) {
+            let message = format!("must be at most {MAX_TEXT_CHARS} characters");
+            return Err(ApiError::invalid(field, message));
+        }
+    }
+
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| field_error("malformed_json", e.path().to_string(), e.inner()))?;
@@ -71,6 +105,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|e| field_error("malformed_json", ".".to_string(), &e))?;
     Ok(value)
+}
+
+/// The path of the first string longer than [`MAX_TEXT_CHARS`], if any.
+fn overlong_text(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => Some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| overlong_text(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let inner = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            overlong_text(item, inner)
+        }),
+        _ => None,
+    }
 }
 
 /// Query parameters; a bad or unknown parameter becomes 400 naming it.
@@ -96,7 +151,11 @@ fn form_urlencoded_pairs(query: &str) -> form_urlencoded::Parse<'_> {
 
 fn field_error(code: &'static str, path: String, error: &dyn std::fmt::Display) -> ApiError {
     let message = strip_position(&error.to_string());
-    let mut field = if path == "." { String::new() } else { path };
+    let mut field = if path == "." || path == "?" {
+        String::new()
+    } else {
+        path
+    };
     // serde reports a missing or repeated field at its parent; name the field itself.
     if let Some(name) = named_field(&message) {
         field = if field.is_empty() {
@@ -173,6 +232,18 @@ mod tests {
         assert_eq!(top.errors[0].field, "steps");
         assert_eq!(nested.errors[0].field, "steps[0].days");
         assert_eq!(nested.detail, "steps[0].days: missing field `days`");
+    }
+
+    #[test]
+    fn overlong_text_is_named_by_its_path() {
+        let long = "я".repeat(MAX_TEXT_CHARS + 1);
+        let body =
+            format!(r#"{{"steps":[{{"title":"a","days":1}},{{"title":"{long}","days":2}}]}}"#);
+
+        let error = parse_json::<Template>(body.as_bytes()).unwrap_err();
+
+        assert_eq!(error.problem().errors[0].field, "steps[1].title");
+        assert_eq!(error.problem().status, 422);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
+use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{Condition, Logger};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use chrono::NaiveDateTime;
@@ -103,6 +105,7 @@ fn serve(
     settings: &Settings,
 ) -> anyhow::Result<Server> {
     let body_limit = settings.max_body_bytes;
+    let origins = settings.cors_allowed_origins.clone();
     let limiter = http::rate_limit::login_limiter(settings.login_attempts_per_minute);
 
     let server = HttpServer::new(move || {
@@ -127,6 +130,7 @@ fn serve(
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(http::not_found))
+            .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(
                 Logger::new("%{method}xi %U %s %Dms rid=%{x-request-id}i")
                     .custom_request_replace("method", |req| req.method().to_string())
@@ -152,6 +156,26 @@ fn serve(
     .shutdown_timeout(30)
     .run();
     Ok(server)
+}
+
+/// Cross-origin access for a single-page app served from another site. Only mounted when
+/// origins are configured: the middleware refuses every origin it does not list, which would
+/// also refuse the docs UI's own same-origin calls.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_header(HeaderName::from_static(REQUEST_ID))
+        .expose_headers([HeaderName::from_static(REQUEST_ID), header::RETRY_AFTER])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
 }
 
 mod jobs {

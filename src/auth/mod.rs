@@ -88,10 +88,10 @@ impl FromRequest for CurrentStaff {
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
-    Some(token.trim().to_string()).filter(|t| !t.is_empty())
+    // The scheme name is case-insensitive (RFC 9110).
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
 fn unauthorized(detail: &str) -> ApiError {
@@ -145,6 +145,9 @@ pub fn login(
     now: NaiveDateTime,
 ) -> ApiResult<TokenResponse> {
     let refused = || unauthorized("e-mail or password is wrong");
+    if request.password.chars().count() > staff::MAX_PASSWORD_LEN {
+        return Err(refused());
+    }
     let Some(person) = staff::find_by_email(conn, &request.email)? else {
         password::verify_nothing(&request.password);
         return Err(refused());

@@ -153,6 +153,7 @@ pub struct ListCasesQuery {
 }
 
 const LAWYER_ROLES: [Role; 2] = [Role::Lawyer, Role::HeadOfLegal];
+const MAX_TITLE_CHARS: usize = 300;
 
 pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Case> {
     cases::table
@@ -215,7 +216,7 @@ pub fn open(
         &mut errors,
     )?;
     if let Some(title) = &request.title {
-        errors.check(!title.trim().is_empty(), "title", "must not be empty");
+        errors.check_text("title", title, MAX_TITLE_CHARS);
     }
     errors.into_result()?;
 
@@ -282,7 +283,12 @@ pub fn list(
 
 pub fn detail(conn: &mut DbConnection, viewer: &CurrentStaff, id: &str) -> ApiResult<CaseDetail> {
     let case = find_visible(conn, viewer, id)?;
-    let steps = steps::of_case(conn, id)?;
+    detail_of(conn, case)
+}
+
+/// A case with its steps, whoever asks: for the person who just opened or changed it.
+pub fn detail_of(conn: &mut DbConnection, case: Case) -> ApiResult<CaseDetail> {
+    let steps = steps::of_case(conn, &case.id)?;
     Ok(CaseDetail {
         case: case.into(),
         steps,
@@ -326,7 +332,7 @@ pub fn update(
         )?;
     }
     if let Some(title) = &request.title {
-        errors.check(!title.trim().is_empty(), "title", "must not be empty");
+        errors.check_text("title", title, MAX_TITLE_CHARS);
     }
     errors.into_result()?;
 

@@ -200,11 +200,7 @@ struct SetsManagers {
 
 fn validate(conn: &mut DbConnection, row: &mut ClientRow, sets: SetsManagers) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
-    errors.check(
-        !row.full_name.trim().is_empty(),
-        "full_name",
-        "must not be empty",
-    );
+    errors.check_text("full_name", &row.full_name, crate::staff::MAX_NAME_CHARS);
     if let Some(phone) = row.phone.take() {
         match normalize_phone(&phone) {
             Some(normal) => row.phone = Some(normal),

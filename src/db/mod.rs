@@ -11,6 +11,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{ApiError, ApiResult};
@@ -69,6 +70,11 @@ pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         Backend::Sqlite => prepare_sqlite_file(url)?,
         Backend::Postgres => url.to_string(),
     };
+
+    // r2d2 reports only that it timed out; one direct attempt names the real cause
+    // (wrong password, missing database, unwritable file).
+    DbConnection::establish(&connection_url)
+        .map_err(|e| anyhow::anyhow!("connecting to the {backend:?} database: {e}"))?;
 
     let mut builder = Pool::builder()
         .max_size(pool_size)

@@ -59,7 +59,7 @@ pub async fn open_case(
     let now = state.now();
     let detail = db::write(&state.pool, move |conn| {
         let case = cases::open(conn, &me, body.0, now)?;
-        cases::detail(conn, &me, &case.id)
+        cases::detail_of(conn, case)
     })
     .await?;
     Ok(HttpResponse::Created().json(detail))
@@ -114,8 +114,8 @@ pub async fn update_case(
 ) -> ApiResult<web::Json<CaseDetail>> {
     let now = state.now();
     let detail = db::write(&state.pool, move |conn| {
-        cases::update(conn, &me, &id, body.0, now)?;
-        cases::detail(conn, &me, &id)
+        let case = cases::update(conn, &me, &id, body.0, now)?;
+        cases::detail_of(conn, case)
     })
     .await?;
     Ok(web::Json(detail))
@@ -130,8 +130,8 @@ async fn end_case(
 ) -> ApiResult<web::Json<CaseDetail>> {
     let now = state.now();
     let detail = db::write(&state.pool, move |conn| {
-        cases::end(conn, &me, &id, status, &reason, now)?;
-        cases::detail(conn, &me, &id)
+        let case = cases::end(conn, &me, &id, status, &reason, now)?;
+        cases::detail_of(conn, case)
     })
     .await?;
     Ok(web::Json(detail))

@@ -13,6 +13,14 @@ use crate::http::responses::*;
 use crate::staff::Role;
 use crate::startup::AppState;
 
+/// Roles (besides admins) that add and change clients; lawyers only read theirs.
+const CLIENT_KEEPERS: &[Role] = &[
+    Role::HeadOfLegal,
+    Role::HeadOfSales,
+    Role::SalesManager,
+    Role::ClientManager,
+];
+
 /// Clients, oldest first, with search. Lawyers see the clients of their cases.
 #[utoipa::path(
     tag = "clients",
@@ -56,12 +64,7 @@ pub async fn create_client(
     me: CurrentStaff,
     body: ApiJson<CreateClientRequest>,
 ) -> ApiResult<HttpResponse> {
-    me.require_any(&[
-        Role::HeadOfLegal,
-        Role::HeadOfSales,
-        Role::SalesManager,
-        Role::ClientManager,
-    ])?;
+    me.require_any(CLIENT_KEEPERS)?;
     let now = state.now();
     let client = db::write(&state.pool, move |conn| clients::create(conn, body.0, now)).await?;
     Ok(HttpResponse::Created().json(ClientResponse::from(client)))
@@ -91,7 +94,8 @@ pub async fn get_client(
     Ok(web::Json(client.into()))
 }
 
-/// Changes a client's data, managers or notification preference.
+/// Changes a client's data, managers or notification preference (admin, heads, sales and
+/// client managers).
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
@@ -101,6 +105,7 @@ pub async fn get_client(
         (status = 200, description = "Updated", body = ClientResponse),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -114,6 +119,7 @@ pub async fn update_client(
     id: web::Path<String>,
     body: ApiJson<UpdateClientRequest>,
 ) -> ApiResult<web::Json<ClientResponse>> {
+    me.require_any(CLIENT_KEEPERS)?;
     let now = state.now();
     let client = db::write(&state.pool, move |conn| {
         clients::update(conn, &me, &id, body.0, now)

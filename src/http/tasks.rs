@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use crate::auth::CurrentStaff;
 use crate::db;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, OptionalJson};
 use crate::http::responses::*;
 use crate::startup::AppState;
 use crate::tasks::workflow::{
@@ -152,7 +152,7 @@ pub async fn approve_task(
     state: web::Data<AppState>,
     me: CurrentStaff,
     id: web::Path<String>,
-    body: ApiJson<ApproveTaskRequest>,
+    body: OptionalJson<ApproveTaskRequest>,
 ) -> ApiResult<web::Json<ApprovalOutcome>> {
     let now = state.now();
     let firm = state.firm.clone();
@@ -239,7 +239,7 @@ pub async fn cancel_task(
 }
 
 /// Revokes an approval (admin): a reversal entry in the ledger, and the task waits for
-/// approval again.
+/// approval again. A case keeps its progress: the next step, if started, goes on.
 #[utoipa::path(
     tag = "tasks",
     security(("bearer" = [])),

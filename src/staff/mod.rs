@@ -4,7 +4,7 @@ mod role;
 
 pub use role::Role;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,7 +47,7 @@ pub struct StaffResponse {
     pub supervisor_id: Option<String>,
     /// False once deactivated: they can no longer sign in, their history stays.
     pub active: bool,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<Staff> for StaffResponse {
@@ -60,7 +60,7 @@ impl From<Staff> for StaffResponse {
             role,
             supervisor_id: s.supervisor_id,
             active: s.active,
-            created_at: s.created_at,
+            created_at: s.created_at.and_utc(),
         }
     }
 }
@@ -116,6 +116,15 @@ struct StaffChanges {
 }
 
 pub const MIN_PASSWORD_LEN: usize = 8;
+/// Long enough for any passphrase, short enough that hashing it costs nothing extra.
+pub const MAX_PASSWORD_LEN: usize = 1024;
+pub const MAX_NAME_CHARS: usize = 200;
+
+fn check_password(password: &str, errors: &mut FieldErrors) {
+    let length = password.chars().count();
+    let ok = (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&length);
+    errors.check(ok, "password", "must be 8 to 1024 characters");
+}
 
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -172,16 +181,8 @@ pub fn create(
         "email",
         "must be an e-mail address",
     );
-    errors.check(
-        !request.full_name.trim().is_empty(),
-        "full_name",
-        "must not be empty",
-    );
-    errors.check(
-        request.password.chars().count() >= MIN_PASSWORD_LEN,
-        "password",
-        "must be at least 8 characters",
-    );
+    errors.check_text("full_name", &request.full_name, MAX_NAME_CHARS);
+    check_password(&request.password, &mut errors);
     check_supervisor(
         conn,
         request.role,
@@ -301,14 +302,10 @@ pub fn update(
         );
     }
     if let Some(name) = &request.full_name {
-        errors.check(!name.trim().is_empty(), "full_name", "must not be empty");
+        errors.check_text("full_name", name, MAX_NAME_CHARS);
     }
     if let Some(password) = &request.password {
-        errors.check(
-            password.chars().count() >= MIN_PASSWORD_LEN,
-            "password",
-            "must be at least 8 characters",
-        );
+        check_password(password, &mut errors);
     }
     // The supervisor is checked when this change touches it, so a person whose supervisor
     // left can still have their name or password changed.
@@ -329,10 +326,14 @@ pub fn update(
             .transpose()?,
         updated_at: Some(now),
     };
+    let password_changed = changes.password_hash.is_some();
     diesel::update(staff::table.find(id))
         .set(&changes)
         .execute(conn)
         .map_err(email_taken)?;
+    if password_changed {
+        revoke_sessions(conn, id, now)?;
+    }
     log::info!("updated staff member {id}");
     find(conn, id)
 }
@@ -346,6 +347,16 @@ pub fn deactivate(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiR
             "staff member is already deactivated",
         ));
     }
+    // Their reports' tasks would wait for an approver who can no longer sign in.
+    let reports: i64 = staff::table
+        .filter(staff::supervisor_id.eq(id))
+        .filter(staff::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if reports > 0 {
+        let detail = format!("{reports} active staff report to this person; reassign them first");
+        return Err(ApiError::conflict("has_reports", detail));
+    }
 
     diesel::update(staff::table.find(id))
         .set((
@@ -354,6 +365,13 @@ pub fn deactivate(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiR
             staff::updated_at.eq(now),
         ))
         .execute(conn)?;
+    revoke_sessions(conn, id, now)?;
+    log::info!("deactivated staff member {id}");
+    find(conn, id)
+}
+
+/// Ends every refresh token of a person; their access tokens lapse within minutes.
+fn revoke_sessions(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::staff_id.eq(id))
@@ -361,6 +379,5 @@ pub fn deactivate(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiR
     )
     .set(refresh_tokens::revoked_at.eq(Some(now)))
     .execute(conn)?;
-    log::info!("deactivated staff member {id}");
-    find(conn, id)
+    Ok(())
 }

@@ -162,7 +162,7 @@ const PLACEHOLDERS: [&str; 5] = [
 
 fn validate(request: &TemplateRequest) -> ApiResult<()> {
     let mut errors = FieldErrors::default();
-    errors.check(!request.name.trim().is_empty(), "name", "must not be empty");
+    errors.check_text("name", &request.name, crate::staff::MAX_NAME_CHARS);
     errors.check(
         !request.steps.is_empty(),
         "steps",

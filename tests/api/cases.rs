@@ -450,3 +450,29 @@ async fn closing_a_case_cancels_its_open_task_and_only_works_once() {
         .contains("Settled out of court"));
     expect_problem(again, StatusCode::CONFLICT, "case_not_open").await;
 }
+
+#[actix_web::test]
+async fn a_sales_manager_opens_a_case_they_will_not_work_on() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let sales = app
+        .hire(
+            &firm.admin,
+            "seller@firm.test",
+            "sales_manager",
+            Some(&firm.head_of_sales),
+        )
+        .await;
+    let body = json!({
+        "client_id": firm.client_id,
+        "template_id": firm.template_id,
+        "responsible_lawyer_id": firm.lawyer.id,
+    });
+
+    let case = created_json(app.post("/api/v1/cases", &sales, &body).await).await;
+
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["responsible_lawyer_id"], firm.lawyer.id.as_str());
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    ok_json(app.get(&path, &firm.lawyer).await).await;
+}

@@ -630,3 +630,93 @@ async fn a_lawyer_is_refused_the_admin_endpoints() {
         "only the firm's own template"
     );
 }
+
+#[actix_web::test]
+async fn overlong_text_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let due = (start_time() + chrono::Duration::days(1)).to_rfc3339();
+    let body = json!({
+        "title": "Long description",
+        "description": "x".repeat(20_001),
+        "assignee_id": firm.lawyer.id,
+        "due_at": due,
+    });
+
+    let response = app.post("/api/v1/tasks", &firm.lawyer, &body).await;
+
+    let problem = expect_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["description"]);
+    let tasks = ok_json(app.get("/api/v1/tasks", &firm.lawyer).await).await;
+    assert_eq!(tasks["items"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap_admin().await;
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("Authorization", format!("BEARER {}", admin.token))
+        .send()
+        .await
+        .unwrap();
+
+    ok_json(response).await;
+}
+
+#[actix_web::test]
+async fn configured_origins_get_cors_answers_and_others_do_not() {
+    let app =
+        spawn_app_with(|s| s.cors_allowed_origins = vec!["https://crm.firm.test".into()]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/tasks"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+
+    let allowed = preflight("https://crm.firm.test").await.unwrap();
+    let foreign = preflight("https://evil.test").await.unwrap();
+
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://crm.firm.test"
+    );
+    assert!(!foreign
+        .headers()
+        .contains_key("access-control-allow-origin"));
+}
+
+#[actix_web::test]
+async fn without_configured_origins_same_origin_calls_with_an_origin_header_work() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap_admin().await;
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&admin.token)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .unwrap();
+
+    assert!(!response
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    ok_json(response).await;
+}

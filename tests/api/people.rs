@@ -893,3 +893,61 @@ async fn another_persons_notification_cannot_be_marked_read() {
     }
     assert_eq!(ids(&json!(unread(&app, &firm.lawyer).await)), vec![notice]);
 }
+
+#[actix_web::test]
+async fn a_lawyer_reads_but_cannot_change_the_clients_of_their_cases() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    app.open_case(&firm, &firm.lawyer).await;
+    let path = format!("/api/v1/clients/{}", firm.client_id);
+
+    let change = json!({"client_manager_id": firm.manager.id, "full_name": "Someone else"});
+    let response = app.patch(&path, &firm.lawyer, &change).await;
+
+    expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
+    let client = ok_json(app.get(&path, &firm.lawyer).await).await;
+    assert_eq!(client["full_name"], "Иван Петров");
+}
+
+#[actix_web::test]
+async fn a_new_password_ends_the_old_sessions() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let tokens = ok_json(app.login("lawyer@firm.test", PASSWORD).await).await;
+
+    let change = json!({"password": "a-brand-new-password"});
+    let path = format!("/api/v1/staff/{}", firm.lawyer.id);
+    ok_json(app.patch(&path, &firm.admin, &change).await).await;
+    let refresh = json!({"refresh_token": tokens["refresh_token"]});
+    let refreshed = app.post_anonymous("/api/v1/auth/refresh", &refresh).await;
+
+    expect_problem(refreshed, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[actix_web::test]
+async fn a_supervisor_with_active_reports_is_not_deactivated() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+
+    let path = format!("/api/v1/staff/{}/deactivate", firm.head.id);
+    let response = app.post(&path, &firm.admin, &json!({})).await;
+
+    expect_problem(response, StatusCode::CONFLICT, "has_reports").await;
+    let head = staff_member(&app, &firm.admin, &firm.head.id).await;
+    assert_eq!(head["active"], true);
+}
+
+#[actix_web::test]
+async fn staff_timestamps_are_utc_instants() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+
+    let me = ok_json(app.get("/api/v1/me", &firm.lawyer).await).await;
+
+    let created = me["created_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created).is_ok(),
+        "{created}"
+    );
+    assert!(created.ends_with('Z'), "{created}");
+}

@@ -648,3 +648,24 @@ async fn racing_approvals_of_one_task_credit_it_once() {
         );
     }
 }
+
+#[actix_web::test]
+async fn approving_without_a_body_accepts_the_preset_difficulty() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let task = app.manual_task(&firm.lawyer, Some(4)).await;
+    ok_json(app.submit(&task, &firm.lawyer, json!({})).await).await;
+
+    let url = app.url(&format!("/api/v1/tasks/{task}/approve"));
+    let response = app
+        .client
+        .post(url)
+        .bearer_auth(&firm.head.token)
+        .send()
+        .await
+        .unwrap();
+
+    let outcome = ok_json(response).await;
+    assert_eq!(outcome["task"]["difficulty"], 4);
+    assert_eq!(outcome["task"]["status"], "approved");
+}
