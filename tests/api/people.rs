@@ -7,16 +7,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// The ids of a list of anything with an `id`.
-fn ids(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn sorted(mut fields: Vec<String>) -> Vec<String> {
     fields.sort();
     fields

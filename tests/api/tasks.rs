@@ -5,16 +5,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// The ids of a list of tasks (or of anything with an `id`).
-fn ids(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn get_task(app: &TestApp, id: &str, who: &Person) -> Value {
     ok_json(app.get(&format!("/api/v1/tasks/{id}"), who).await).await
 }
