@@ -143,6 +143,17 @@ pub struct CreateAdjustmentRequest {
 /// totals far from the 64-bit limit whatever admins type.
 pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
 
+/// One approval of a task, as the ledger pays or reverses it.
+#[derive(Clone, Copy, Debug)]
+pub struct Approval<'a> {
+    /// The assignee, who is paid.
+    pub staff_id: &'a str,
+    pub task_id: &'a str,
+    /// 1 for a task's first approval, 2 after a revocation and a new approval, ...
+    pub approval_no: i32,
+    pub difficulty: i32,
+}
+
 fn insert(conn: &mut DbConnection, entry: &Entry) -> ApiResult<()> {
     diesel::insert_into(ledger::table)
         .values(entry)
@@ -155,12 +166,15 @@ fn insert(conn: &mut DbConnection, entry: &Entry) -> ApiResult<()> {
 pub fn credit_approval(
     conn: &mut DbConnection,
     firm: &FirmPolicy,
-    staff_id: &str,
-    task_id: &str,
-    approval_no: i32,
-    difficulty: i32,
+    approval: &Approval,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
+    let Approval {
+        staff_id,
+        task_id,
+        approval_no,
+        difficulty,
+    } = *approval;
     let month = firm.calendar.month_of(now);
     let amount = rates::amount_for(conn, difficulty)?;
 
@@ -195,20 +209,23 @@ pub fn credit_approval(
     Ok(amount)
 }
 
-/// Undoes the credit of a task's latest approval, in the month it was credited.
-#[allow(clippy::too_many_arguments)]
+/// Undoes the credit of a task's latest approval, in the month it was credited (the month
+/// of `approved_at` when difficulty 0 credited nothing).
 pub fn reverse_approval(
     conn: &mut DbConnection,
     firm: &FirmPolicy,
-    staff_id: &str,
-    task_id: &str,
-    approval_no: i32,
-    difficulty: i32,
+    approval: &Approval,
     approved_at: NaiveDateTime,
-    by: &str,
-    reason: &str,
+    revoked: (&str, &str),
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
+    let Approval {
+        staff_id,
+        task_id,
+        approval_no,
+        difficulty,
+    } = *approval;
+    let (by, reason) = revoked;
     let credit: Option<Entry> = ledger::table
         .filter(ledger::kind.eq(EntryKind::TaskBonus.as_str()))
         .filter(ledger::task_id.eq(task_id))

@@ -225,15 +225,13 @@ pub fn approve(
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "approve")?;
-    let credited = ledger::credit_approval(
-        conn,
-        firm,
-        &task.assignee_id,
-        id,
+    let approval = ledger::Approval {
+        staff_id: &task.assignee_id,
+        task_id: id,
         approval_no,
         difficulty,
-        now,
-    )?;
+    };
+    let credited = ledger::credit_approval(conn, firm, &approval, now)?;
     let message = format!(
         "«{}» approved with difficulty {difficulty}: {} {} credited",
         task.title,
@@ -372,16 +370,19 @@ pub fn revoke_approval(
         ))
         .execute(conn)?;
     ensure_moved(conn, moved, id, "revoke the approval of")?;
+    let approval = ledger::Approval {
+        staff_id: &task.assignee_id,
+        task_id: id,
+        approval_no: task.approval_count,
+        difficulty: task.difficulty.unwrap_or(0),
+    };
+    let approved_at = task.approved_at.unwrap_or(now);
     let reversed = ledger::reverse_approval(
         conn,
         firm,
-        &task.assignee_id,
-        id,
-        task.approval_count,
-        task.difficulty.unwrap_or(0),
-        task.approved_at.unwrap_or(now),
-        &viewer.id,
-        reason,
+        &approval,
+        approved_at,
+        (&viewer.id, reason),
         now,
     )?;
     let message = format!("approval of «{}» revoked: {reason}", task.title);
