@@ -4,6 +4,7 @@
 //! from, so of two racing requests exactly one wins and the other gets 409.
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -84,14 +85,13 @@ fn ensure_moved(conn: &mut DbConnection, moved: usize, id: &str, action: &str) -
     }
 }
 
+type TaskIn<'a> =
+    dsl::Filter<dsl::Find<tasks::table, &'a str>, dsl::EqAny<tasks::status, Vec<&'static str>>>;
+
 /// The task, filtered on the statuses a transition starts from.
-macro_rules! task_in {
-    ($id:expr, $statuses:expr) => {{
-        let statuses: Vec<&str> = $statuses.iter().map(|s: &TaskStatus| s.as_str()).collect();
-        tasks::table
-            .find($id)
-            .filter(tasks::status.eq_any(statuses))
-    }};
+fn task_in<'a>(id: &'a str, statuses: &[TaskStatus]) -> TaskIn<'a> {
+    let statuses: Vec<&'static str> = statuses.iter().map(|s| s.as_str()).collect();
+    tasks::table.find(id).filter(tasks::status.eq_any(statuses))
 }
 
 /// Only the assignee submits, from open or returned, with a result and valid step fields.
@@ -112,7 +112,7 @@ pub fn submit(
     check_result(conn, &task, &request)?;
 
     let fields = serde_json::to_string(&request.result_fields).map_err(anyhow::Error::from)?;
-    let moved = diesel::update(task_in!(&task.id, [TaskStatus::Open, TaskStatus::Returned]))
+    let moved = diesel::update(task_in(&task.id, &[TaskStatus::Open, TaskStatus::Returned]))
         .set((
             tasks::status.eq(TaskStatus::Submitted.as_str()),
             tasks::result_text.eq(request.result_text.trim()),
@@ -213,7 +213,7 @@ pub fn approve(
     let (difficulty, zero_reason) = check_difficulty(&task, request)?;
 
     let approval_no = task.approval_count + 1;
-    let moved = diesel::update(task_in!(&task.id, [TaskStatus::Submitted]))
+    let moved = diesel::update(task_in(&task.id, &[TaskStatus::Submitted]))
         .set((
             tasks::status.eq(TaskStatus::Approved.as_str()),
             tasks::difficulty.eq(Some(difficulty)),
@@ -273,7 +273,7 @@ pub fn return_task(
         return Err(ApiError::invalid("comment", "must not be empty"));
     }
 
-    let moved = diesel::update(task_in!(&task.id, [TaskStatus::Submitted]))
+    let moved = diesel::update(task_in(&task.id, &[TaskStatus::Submitted]))
         .set((
             tasks::status.eq(TaskStatus::Returned.as_str()),
             tasks::return_comment.eq(Some(comment)),
@@ -329,7 +329,7 @@ pub fn cancel(
     if !from.contains(&task.status()) {
         return Err(wrong_status("cancel", &task));
     }
-    let moved = diesel::update(task_in!(&task.id, from))
+    let moved = diesel::update(task_in(&task.id, &from))
         .set((
             tasks::status.eq(TaskStatus::Cancelled.as_str()),
             tasks::cancel_reason.eq(Some(reason)),
@@ -360,7 +360,7 @@ pub fn revoke_approval(
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
 
-    let moved = diesel::update(task_in!(&task.id, [TaskStatus::Approved]))
+    let moved = diesel::update(task_in(&task.id, &[TaskStatus::Approved]))
         .set((
             tasks::status.eq(TaskStatus::Submitted.as_str()),
             tasks::difficulty.eq(None::<i32>),
