@@ -73,8 +73,11 @@ pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
 
     // r2d2 reports only that it timed out; one direct attempt names the real cause
     // (wrong password, missing database, unwritable file).
-    DbConnection::establish(&connection_url)
-        .map_err(|e| anyhow::anyhow!("connecting to the {backend:?} database: {e}"))?;
+    let probe = match backend {
+        Backend::Sqlite => SqliteConnection::establish(&connection_url).map(drop),
+        Backend::Postgres => PgConnection::establish(&connection_url).map(drop),
+    };
+    probe.map_err(|e| anyhow::anyhow!("connecting to the {backend:?} database: {e}"))?;
 
     let mut builder = Pool::builder()
         .max_size(pool_size)
