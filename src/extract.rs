@@ -61,8 +61,12 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
         if !chunked && length.unwrap_or(0) == 0 {
             return Box::pin(std::future::ready(Ok(OptionalJson(T::default()))));
         }
-        let json = ApiJson::<T>::from_request(req, payload);
-        Box::pin(async move { json.await.map(|ApiJson(value)| OptionalJson(value)) })
+        // `null` reads as no body too.
+        let json = ApiJson::<Option<T>>::from_request(req, payload);
+        Box::pin(async move {
+            json.await
+                .map(|ApiJson(value)| OptionalJson(value.unwrap_or_default()))
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::CurrentStaff;
 use crate::clients::check_staff_role;
-use crate::db::schema::{case_steps, cases, tasks};
+use crate::db::schema::{case_steps, cases, clients, tasks};
 use crate::db::{new_id, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::pagination;
@@ -164,15 +164,27 @@ pub fn find(conn: &mut DbConnection, id: &str) -> ApiResult<Case> {
         .ok_or(ApiError::NotFound("case"))
 }
 
-/// Admins and heads see every case; others the cases they work on.
+/// Admins and heads see every case; others the cases they work on, and a sales manager
+/// the cases of the clients they sold to.
 pub fn find_visible(conn: &mut DbConnection, viewer: &CurrentStaff, id: &str) -> ApiResult<Case> {
     let case = find(conn, id)?;
     let works_on = case.responsible_lawyer_id == viewer.id || case.client_manager_id == viewer.id;
-    if viewer.role.sees_whole_firm() || works_on {
+    if viewer.role.sees_whole_firm() || works_on || sold_to(conn, viewer, &case.client_id)? {
         Ok(case)
     } else {
         Err(ApiError::NotFound("case"))
     }
+}
+
+fn sold_to(conn: &mut DbConnection, viewer: &CurrentStaff, client_id: &str) -> ApiResult<bool> {
+    if viewer.role != Role::SalesManager {
+        return Ok(false);
+    }
+    let seller: Option<String> = clients::table
+        .find(client_id)
+        .select(clients::sales_manager_id)
+        .first(conn)?;
+    Ok(seller.as_deref() == Some(viewer.id.as_str()))
 }
 
 pub fn open(
@@ -254,10 +266,15 @@ pub fn list(
 
     let mut select = cases::table.select(Case::as_select()).into_boxed();
     if !viewer.role.sees_whole_firm() {
+        // Only sales staff are ever a client's sales manager, so for others this is empty.
+        let sold = clients::table
+            .filter(clients::sales_manager_id.eq(viewer.id.clone()))
+            .select(clients::id);
         select = select.filter(
             cases::responsible_lawyer_id
                 .eq(viewer.id.clone())
-                .or(cases::client_manager_id.eq(viewer.id.clone())),
+                .or(cases::client_manager_id.eq(viewer.id.clone()))
+                .or(cases::client_id.eq_any(sold)),
         );
     }
     if let Some(status) = query.status {

@@ -20,6 +20,7 @@ use crate::startup::AppState;
         (status = 401, response = Unauthorized),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
     )
 )]
@@ -47,6 +48,7 @@ pub async fn login(
         (status = 401, response = Unauthorized),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
     )
 )]
@@ -74,6 +76,7 @@ pub async fn refresh(
         (status = 400, response = BadRequest),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
     )
 )]

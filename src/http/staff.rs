@@ -89,6 +89,7 @@ pub async fn update_staff(
 }
 
 /// Deactivates a staff member (admin): no more sign-ins; tasks, ledger and history stay.
+/// Refused (409) while active staff report to them or open cases are theirs.
 #[utoipa::path(
     tag = "staff",
     security(("bearer" = [])),

@@ -128,13 +128,15 @@ pub async fn submit_task(
     Ok(web::Json(task))
 }
 
+const APPROVE_BODY: &str = "May be left out: no body accepts the preset difficulty";
+
 /// Approves a submitted task with a difficulty (supervisor or admin, never the assignee):
 /// credits the bonus at once and, for a case step, starts the next step.
 #[utoipa::path(
     tag = "tasks",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Task id")),
-    request_body = ApproveTaskRequest,
+    request_body(content = Option<ApproveTaskRequest>, description = APPROVE_BODY),
     responses(
         (status = 200, description = "Approved", body = ApprovalOutcome),
         (status = 400, response = BadRequest),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::password;
-use crate::db::schema::{refresh_tokens, staff};
+use crate::db::schema::{cases, refresh_tokens, staff};
 use crate::db::{is_unique_violation, new_id, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldErrors};
 
@@ -356,6 +356,21 @@ pub fn deactivate(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiR
     if reports > 0 {
         let detail = format!("{reports} active staff report to this person; reassign them first");
         return Err(ApiError::conflict("has_reports", detail));
+    }
+    // Open cases would keep giving new steps to someone who can no longer sign in.
+    let open_cases: i64 = cases::table
+        .filter(cases::status.eq("open"))
+        .filter(
+            cases::responsible_lawyer_id
+                .eq(id)
+                .or(cases::client_manager_id.eq(id)),
+        )
+        .count()
+        .get_result(conn)?;
+    if open_cases > 0 {
+        let detail =
+            format!("{open_cases} open cases are theirs; hand them over with PATCH /cases first");
+        return Err(ApiError::conflict("has_open_cases", detail));
     }
 
     diesel::update(staff::table.find(id))

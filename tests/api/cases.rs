@@ -476,3 +476,45 @@ async fn a_sales_manager_opens_a_case_they_will_not_work_on() {
     let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
     ok_json(app.get(&path, &firm.lawyer).await).await;
 }
+
+#[actix_web::test]
+async fn a_sales_manager_sees_the_cases_of_the_clients_they_sold_to() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let seller = app
+        .hire(
+            &firm.admin,
+            "seller@firm.test",
+            "sales_manager",
+            Some(&firm.head_of_sales),
+        )
+        .await;
+    let other_seller = app
+        .hire(
+            &firm.admin,
+            "seller2@firm.test",
+            "sales_manager",
+            Some(&firm.head_of_sales),
+        )
+        .await;
+    let client = format!("/api/v1/clients/{}", firm.client_id);
+    ok_json(
+        app.patch(
+            &client,
+            &firm.admin,
+            &json!({"sales_manager_id": seller.id}),
+        )
+        .await,
+    )
+    .await;
+    let (case, _) = app.open_case(&firm, &firm.lawyer).await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+
+    let seen = ok_json(app.get(&path, &seller).await).await;
+    let listed = ok_json(app.get("/api/v1/cases", &seller).await).await;
+    let hidden = app.get(&path, &other_seller).await;
+
+    assert_eq!(seen["id"], case["id"]);
+    assert_eq!(ids(&listed["items"]), [case["id"].as_str().unwrap()]);
+    expect_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
+}

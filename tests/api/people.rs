@@ -941,3 +941,20 @@ async fn staff_timestamps_are_utc_instants() {
     );
     assert!(created.ends_with('Z'), "{created}");
 }
+
+#[actix_web::test]
+async fn a_lawyer_with_open_cases_is_not_deactivated_until_they_are_handed_over() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let (case, _) = app.open_case(&firm, &firm.lawyer).await;
+    let deactivate = format!("/api/v1/staff/{}/deactivate", firm.lawyer.id);
+
+    let refused = app.post(&deactivate, &firm.admin, &json!({})).await;
+    let case_path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let handover = json!({"responsible_lawyer_id": firm.other_lawyer.id});
+    ok_json(app.patch(&case_path, &firm.head, &handover).await).await;
+    let done = app.post(&deactivate, &firm.admin, &json!({})).await;
+
+    expect_problem(refused, StatusCode::CONFLICT, "has_open_cases").await;
+    assert_eq!(ok_json(done).await["active"], false);
+}

@@ -659,3 +659,15 @@ async fn approving_without_a_body_accepts_the_preset_difficulty() {
     assert_eq!(outcome["task"]["difficulty"], 4);
     assert_eq!(outcome["task"]["status"], "approved");
 }
+
+#[actix_web::test]
+async fn a_null_approval_body_accepts_the_preset_difficulty() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let task = app.manual_task(&firm.lawyer, Some(2)).await;
+    ok_json(app.submit(&task, &firm.lawyer, json!({})).await).await;
+
+    let outcome = ok_json(app.approve(&task, &firm.head, Value::Null).await).await;
+
+    assert_eq!(outcome["task"]["difficulty"], 2);
+}
