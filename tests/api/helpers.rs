@@ -46,7 +46,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     LOGGING.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            let _ = env_logger::builder().is_test(true).try_init();
+            let env = env_logger::Env::default().default_filter_or("info");
+            let _ = env_logger::Builder::from_env(env).is_test(true).try_init();
         }
     });
 
