@@ -11,6 +11,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{ApiError, FieldError};
 
@@ -130,6 +131,16 @@ fn overlong_text(value: &serde_json::Value, path: String) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// For a field that may be absent (keep), `null` (remove) or a value (set): absent fields
+/// get serde's default `None`, present ones `Some`, so `null` reads as `Some(None)`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Query parameters; a bad or unknown parameter becomes 400 naming it.

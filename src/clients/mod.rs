@@ -119,15 +119,24 @@ pub struct CreateClientRequest {
     pub notification_preference: Option<NotificationPreference>,
 }
 
-/// Fields to change; absent fields stay. An empty phone or e-mail removes it.
+/// Fields to change; absent fields stay.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClientRequest {
     pub full_name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    /// `null` or `""` removes the phone.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// `null` or `""` removes the e-mail.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
     pub client_manager_id: Option<String>,
-    pub sales_manager_id: Option<String>,
+    /// `null` removes the sales manager.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sales_manager_id: Option<Option<String>>,
     pub notification_preference: Option<NotificationPreference>,
 }
 
@@ -297,22 +306,22 @@ pub fn update(
     let current = get_visible(conn, viewer, id)?;
     let sets = SetsManagers {
         client_manager: request.client_manager_id.is_some(),
-        sales_manager: request.sales_manager_id.is_some(),
+        sales_manager: matches!(request.sales_manager_id, Some(Some(_))),
     };
     let mut row = ClientRow {
         full_name: request.full_name.unwrap_or(current.full_name),
         phone: match request.phone {
-            Some(p) => blank_to_none(Some(p)),
+            Some(p) => blank_to_none(p),
             None => current.phone,
         },
         email: match request.email {
-            Some(e) => blank_to_none(Some(e)).map(|e| e.to_lowercase()),
+            Some(e) => blank_to_none(e).map(|e| e.to_lowercase()),
             None => current.email,
         },
         client_manager_id: request
             .client_manager_id
             .unwrap_or(current.client_manager_id),
-        sales_manager_id: request.sales_manager_id.or(current.sales_manager_id),
+        sales_manager_id: request.sales_manager_id.unwrap_or(current.sales_manager_id),
         notification_preference: request
             .notification_preference
             .map(|p| p.as_str().to_string())

@@ -958,3 +958,35 @@ async fn a_lawyer_with_open_cases_is_not_deactivated_until_they_are_handed_over(
     expect_problem(refused, StatusCode::CONFLICT, "has_open_cases").await;
     assert_eq!(ok_json(done).await["active"], false);
 }
+
+#[actix_web::test]
+async fn null_removes_a_clients_sales_manager_and_phone_while_absent_fields_stay() {
+    let app = spawn_app().await;
+    let firm = app.firm().await;
+    let seller = app
+        .hire(
+            &firm.admin,
+            "seller@firm.test",
+            "sales_manager",
+            Some(&firm.head_of_sales),
+        )
+        .await;
+    let path = format!("/api/v1/clients/{}", firm.client_id);
+    ok_json(
+        app.patch(
+            &path,
+            &firm.manager,
+            &json!({"sales_manager_id": seller.id}),
+        )
+        .await,
+    )
+    .await;
+
+    let body = json!({"sales_manager_id": null, "phone": null});
+    let client = ok_json(app.patch(&path, &firm.manager, &body).await).await;
+
+    assert_eq!(client["sales_manager_id"], Value::Null);
+    assert_eq!(client["phone"], Value::Null);
+    assert_eq!(client["email"], "ivan@example.ru");
+    assert_eq!(client["full_name"], "Иван Петров");
+}
