@@ -61,7 +61,30 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     println!("peak resident memory: {} MiB", peak_rss_mib());
+    remove_database(backend)
+}
+
+/// Leaves no million-row database behind.
+fn remove_database(backend: &str) -> anyhow::Result<()> {
+    if backend == "postgres" {
+        let admin_url = std::env::var("BENCH_DATABASE_URL")?;
+        let mut conn = diesel::PgConnection::establish(&admin_url)?;
+        diesel::sql_query("DROP DATABASE IF EXISTS lexcrm_bench WITH (FORCE)")
+            .execute(&mut conn)?;
+    } else {
+        remove_sqlite_file();
+    }
     Ok(())
+}
+
+fn sqlite_path() -> std::path::PathBuf {
+    std::env::temp_dir().join("lexcrm-bench.db")
+}
+
+fn remove_sqlite_file() {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_path().display()));
+    }
 }
 
 fn database_url() -> anyhow::Result<(String, &'static str)> {
@@ -77,11 +100,8 @@ fn database_url() -> anyhow::Result<(String, &'static str)> {
             Ok((format!("{base}/lexcrm_bench"), "postgres"))
         }
         _ => {
-            let path = std::env::temp_dir().join("lexcrm-bench.db");
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            Ok((format!("sqlite://{}", path.display()), "sqlite"))
+            remove_sqlite_file();
+            Ok((format!("sqlite://{}", sqlite_path().display()), "sqlite"))
         }
     }
 }
