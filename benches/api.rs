@@ -223,27 +223,13 @@ async fn measure(
     name: &str,
 ) -> anyhow::Result<()> {
     for _ in 0..20 {
-        client
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        fetch(client, url, token).await?;
     }
     let mut times = Vec::with_capacity(REQUESTS);
     let mut bytes = 0;
     for _ in 0..REQUESTS {
         let started = Instant::now();
-        let body = client
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        let body = fetch(client, url, token).await?;
         times.push(started.elapsed());
         bytes = body.len();
     }
@@ -256,6 +242,11 @@ async fn measure(
         ms(at(0.99)),
     );
     Ok(())
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Vec<u8>> {
+    let response = client.get(url).bearer_auth(token).send().await?;
+    Ok(response.error_for_status()?.bytes().await?.to_vec())
 }
 
 fn ms(d: Duration) -> f64 {

@@ -455,14 +455,7 @@ async fn closing_a_case_cancels_its_open_task_and_only_works_once() {
 async fn a_sales_manager_opens_a_case_they_will_not_work_on() {
     let app = spawn_app().await;
     let firm = app.firm().await;
-    let sales = app
-        .hire(
-            &firm.admin,
-            "seller@firm.test",
-            "sales_manager",
-            Some(&firm.head_of_sales),
-        )
-        .await;
+    let sales = app.hire_seller(&firm, "seller@firm.test").await;
     let body = json!({
         "client_id": firm.client_id,
         "template_id": firm.template_id,
@@ -481,22 +474,8 @@ async fn a_sales_manager_opens_a_case_they_will_not_work_on() {
 async fn a_sales_manager_sees_the_cases_of_the_clients_they_sold_to() {
     let app = spawn_app().await;
     let firm = app.firm().await;
-    let seller = app
-        .hire(
-            &firm.admin,
-            "seller@firm.test",
-            "sales_manager",
-            Some(&firm.head_of_sales),
-        )
-        .await;
-    let other_seller = app
-        .hire(
-            &firm.admin,
-            "seller2@firm.test",
-            "sales_manager",
-            Some(&firm.head_of_sales),
-        )
-        .await;
+    let seller = app.hire_seller(&firm, "seller@firm.test").await;
+    let other_seller = app.hire_seller(&firm, "seller2@firm.test").await;
     let client = format!("/api/v1/clients/{}", firm.client_id);
     ok_json(
         app.patch(

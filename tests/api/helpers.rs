@@ -483,3 +483,16 @@ pub fn ids(items: &Value) -> Vec<String> {
         .map(|t| t["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+impl TestApp {
+    /// A sales manager reporting to the firm's head of sales.
+    pub async fn hire_seller(&self, firm: &Firm, email: &str) -> Person {
+        self.hire(
+            &firm.admin,
+            email,
+            "sales_manager",
+            Some(&firm.head_of_sales),
+        )
+        .await
+    }
+}

@@ -420,14 +420,7 @@ async fn patch_changes_the_preference_and_an_empty_phone_removes_it() {
 async fn a_client_whose_sales_manager_left_can_still_be_changed() {
     let app = spawn_app().await;
     let firm = app.firm().await;
-    let seller = app
-        .hire(
-            &firm.admin,
-            "seller@firm.test",
-            "sales_manager",
-            Some(&firm.head_of_sales),
-        )
-        .await;
+    let seller = app.hire_seller(&firm, "seller@firm.test").await;
     let path = format!("/api/v1/clients/{}", firm.client_id);
     ok_json(
         app.patch(
@@ -963,14 +956,7 @@ async fn a_lawyer_with_open_cases_is_not_deactivated_until_they_are_handed_over(
 async fn null_removes_a_clients_sales_manager_and_phone_while_absent_fields_stay() {
     let app = spawn_app().await;
     let firm = app.firm().await;
-    let seller = app
-        .hire(
-            &firm.admin,
-            "seller@firm.test",
-            "sales_manager",
-            Some(&firm.head_of_sales),
-        )
-        .await;
+    let seller = app.hire_seller(&firm, "seller@firm.test").await;
     let path = format!("/api/v1/clients/{}", firm.client_id);
     ok_json(
         app.patch(
