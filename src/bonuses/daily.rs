@@ -6,6 +6,8 @@
 //! and a crash resumes where it stopped. The ledger's unique (kind, staff, day) index
 //! makes a day credited by two processes at once count only once.
 
+use std::collections::HashSet;
+
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -102,7 +104,7 @@ fn eligible_staff(
     let start = firm.calendar.start_of_day(day);
     let end = firm.calendar.start_of_day(day.succ_opt().unwrap_or(day));
 
-    let late: Vec<String> = tasks::table
+    let late: HashSet<String> = tasks::table
         .filter(tasks::status.ne("cancelled"))
         .filter(tasks::due_at.lt(end))
         .filter(
@@ -114,7 +116,9 @@ fn eligible_staff(
         )
         .select(tasks::assignee_id)
         .distinct()
-        .load(conn)?;
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
 
     let employed: Vec<String> = staff::table
         .filter(staff::role.ne("admin"))

@@ -219,17 +219,11 @@ pub fn reverse_approval(
     revoked: (&str, &str),
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let Approval {
-        staff_id,
-        task_id,
-        approval_no,
-        difficulty,
-    } = *approval;
     let (by, reason) = revoked;
     let credit: Option<Entry> = ledger::table
         .filter(ledger::kind.eq(EntryKind::TaskBonus.as_str()))
-        .filter(ledger::task_id.eq(task_id))
-        .filter(ledger::approval_no.eq(approval_no))
+        .filter(ledger::task_id.eq(approval.task_id))
+        .filter(ledger::approval_no.eq(approval.approval_no))
         .select(Entry::as_select())
         .first(conn)
         .optional()?;
@@ -255,11 +249,11 @@ pub fn reverse_approval(
     let change = TotalsChange {
         amount_minor: -amount,
         approved_tasks: -1,
-        difficulty_sum: -i64::from(difficulty),
-        zero_rated_tasks: -i64::from(difficulty == 0),
+        difficulty_sum: -i64::from(approval.difficulty),
+        zero_rated_tasks: -i64::from(approval.difficulty == 0),
         no_overdue_days: 0,
     };
-    leaderboard::apply(conn, &month, staff_id, change)?;
+    leaderboard::apply(conn, &month, approval.staff_id, change)?;
     Ok(amount)
 }
 

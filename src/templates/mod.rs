@@ -366,12 +366,8 @@ pub fn steps(conn: &mut DbConnection, template_id: &str) -> ApiResult<Vec<StepDe
         .collect()
 }
 
-fn summary(conn: &mut DbConnection, template: Template) -> ApiResult<TemplateSummary> {
-    let step_count = template_steps::table
-        .filter(template_steps::template_id.eq(&template.id))
-        .count()
-        .get_result(conn)?;
-    Ok(TemplateSummary {
+fn summary(template: Template, step_count: i64) -> TemplateSummary {
+    TemplateSummary {
         id: template.id,
         name: template.name,
         description: template.description,
@@ -379,14 +375,14 @@ fn summary(conn: &mut DbConnection, template: Template) -> ApiResult<TemplateSum
         archived_at: template.archived_at.map(|t| t.and_utc()),
         created_at: template.created_at.and_utc(),
         updated_at: template.updated_at.and_utc(),
-    })
+    }
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<TemplateResponse> {
     let template = find(conn, id)?;
     let steps = steps(conn, id)?;
     Ok(TemplateResponse {
-        summary: summary(conn, template)?,
+        summary: summary(template, steps.len() as i64),
         steps,
     })
 }
@@ -399,5 +395,18 @@ pub fn list(conn: &mut DbConnection, include_archived: bool) -> ApiResult<Vec<Te
         query = query.filter(case_templates::archived_at.is_null());
     }
     let templates = query.order(case_templates::name.asc()).load(conn)?;
-    templates.into_iter().map(|t| summary(conn, t)).collect()
+    let counts: std::collections::HashMap<String, i64> = template_steps::table
+        .group_by(template_steps::template_id)
+        .select((template_steps::template_id, diesel::dsl::count_star()))
+        .load(conn)?
+        .into_iter()
+        .collect();
+
+    Ok(templates
+        .into_iter()
+        .map(|t| {
+            let step_count = counts.get(&t.id).copied().unwrap_or(0);
+            summary(t, step_count)
+        })
+        .collect())
 }

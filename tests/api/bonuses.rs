@@ -237,12 +237,7 @@ async fn leaderboard_refuses_a_month_that_is_not_yyyy_mm() {
     let named = app.get("/api/v1/leaderboard?month=March", &admin).await;
 
     for response in [thirteenth, named] {
-        let problem = expect_problem(
-            response,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(response).await;
         assert_eq!(error_fields(&problem), ["month"], "{problem}");
     }
 }
@@ -340,7 +335,7 @@ async fn ledger_filters_by_month() {
     assert_eq!(february[0]["month"], "2026-02");
     assert_eq!(march.len(), 1);
     assert_eq!(march[0]["kind"], "task_bonus");
-    let problem = expect_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_invalid(bad).await;
     assert_eq!(error_fields(&problem), ["month"]);
     assert_eq!(line(&february_board, &firm.lawyer)["total_minor"], 3_000);
 }
@@ -492,12 +487,7 @@ async fn bad_rates_are_refused_naming_the_rate() {
             .put("/api/v1/bonus-rates", &admin, &json!({"rates": rates}))
             .await;
 
-        let problem = expect_problem(
-            response,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(response).await;
         assert_eq!(error_fields(&problem), [field], "{problem}");
     }
     let unchanged = ok_json(app.get("/api/v1/bonus-rates", &admin).await).await;
@@ -745,12 +735,7 @@ async fn adjustment_of_zero_out_of_range_or_without_reason_is_refused() {
 
         let response = adjust(&app, &firm.admin, body).await;
 
-        let problem = expect_problem(
-            response,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(response).await;
         assert_eq!(error_fields(&problem), [field], "{problem}");
     }
     assert!(ledger(&app, &firm.admin, "").await.is_empty());

@@ -289,12 +289,7 @@ async fn an_archived_template_opens_no_cases() {
         )
         .await;
 
-    let problem = expect_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(response).await;
     assert_eq!(error_fields(&problem), vec!["template_id"]);
     let cases = ok_json(app.get("/api/v1/cases", &firm.head).await).await;
     assert_eq!(cases["items"], json!([]));
@@ -398,14 +393,7 @@ async fn invalid_templates_are_refused_naming_the_field() {
                 &template_with(steps.clone()),
             )
             .await;
-        problems.push(
-            expect_problem(
-                response,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-            )
-            .await,
-        );
+        problems.push(expect_invalid(response).await);
     }
     let templates = ok_json(app.get("/api/v1/case-templates", &firm.admin).await).await;
 

@@ -496,3 +496,13 @@ impl TestApp {
         .await
     }
 }
+
+/// Asserts a 422 validation problem; returns the body.
+pub async fn expect_invalid(response: Response) -> Value {
+    expect_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await
+}

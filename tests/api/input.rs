@@ -391,24 +391,9 @@ async fn out_of_range_query_values_are_422() {
     let app = spawn_app().await;
     let admin = app.bootstrap_admin().await;
 
-    let month = expect_problem(
-        app.get("/api/v1/leaderboard?month=2026-1", &admin).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    let limit = expect_problem(
-        app.get("/api/v1/tasks?limit=0", &admin).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    let cursor = expect_problem(
-        app.get("/api/v1/tasks?cursor=not-a-cursor", &admin).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let month = expect_invalid(app.get("/api/v1/leaderboard?month=2026-1", &admin).await).await;
+    let limit = expect_invalid(app.get("/api/v1/tasks?limit=0", &admin).await).await;
+    let cursor = expect_invalid(app.get("/api/v1/tasks?cursor=not-a-cursor", &admin).await).await;
 
     assert_eq!(first_error(&month).0, "month");
     assert_eq!(first_error(&limit).0, "limit");
@@ -485,12 +470,7 @@ async fn a_template_with_a_bad_fiftieth_step_writes_nothing() {
 
     let response = app.post("/api/v1/case-templates", &admin, &template).await;
 
-    let body = expect_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let body = expect_invalid(response).await;
     assert_problem_shape(&body);
     assert_eq!(first_error(&body).0, "steps[49].preset_difficulty");
     let list = ok_json(app.get("/api/v1/case-templates", &admin).await).await;
@@ -512,12 +492,7 @@ async fn a_refused_replacement_keeps_the_old_steps() {
 
     let response = app.put(&path, &admin, &replacement).await;
 
-    expect_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    expect_invalid(response).await;
     let kept = ok_json(app.get(&path, &admin).await).await;
     assert_eq!(kept["name"], "Bankruptcy");
     assert_eq!(kept["steps"], created["steps"]);
@@ -544,12 +519,7 @@ async fn a_duplicate_staff_email_is_422_and_adds_no_one() {
             )
             .await;
 
-        let body = expect_problem(
-            response,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let body = expect_invalid(response).await;
         assert_problem_shape(&body);
         assert_eq!(first_error(&body).0, "email", "body: {body}");
     }
@@ -645,12 +615,7 @@ async fn overlong_text_is_refused_naming_the_field() {
 
     let response = app.post("/api/v1/tasks", &firm.lawyer, &body).await;
 
-    let problem = expect_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(response).await;
     assert_eq!(error_fields(&problem), ["description"]);
     let tasks = ok_json(app.get("/api/v1/tasks", &firm.lawyer).await).await;
     assert_eq!(tasks["items"].as_array().unwrap().len(), 0);

@@ -221,20 +221,10 @@ async fn each_invalid_client_field_is_named() {
         .await;
 
     for ((field, _), answer) in cases.iter().zip(answers) {
-        let problem = expect_problem(
-            answer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(answer).await;
         assert_eq!(error_fields(&problem), vec![field.to_string()], "{problem}");
     }
-    let problem = expect_problem(
-        all_wrong,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(all_wrong).await;
     assert_eq!(
         sorted(error_fields(&problem)),
         sorted(cases.iter().map(|(f, _)| f.to_string()).collect())
@@ -460,12 +450,7 @@ async fn a_client_whose_sales_manager_left_can_still_be_changed() {
     let preference = ok_json(preference).await;
     assert_eq!(preference["notification_preference"], "none");
     assert_eq!(preference["sales_manager_id"], seller.id.as_str());
-    let problem = expect_problem(
-        assign_leaver,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(assign_leaver).await;
     assert_eq!(error_fields(&problem), vec!["sales_manager_id"]);
 }
 
@@ -540,12 +525,7 @@ async fn staff_creation_refuses_taken_emails_short_passwords_and_bad_supervisors
         .await;
 
     for ((body, field), answer) in cases.iter().zip(answers) {
-        let problem = expect_problem(
-            answer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(answer).await;
         assert_eq!(error_fields(&problem), vec![field.to_string()], "{body}");
     }
     created_json(eight).await;
@@ -578,12 +558,7 @@ async fn a_supervisor_cannot_be_made_to_report_to_their_own_report() {
         .await;
 
     for answer in [to_own_lawyer, to_self, admin_under_head] {
-        let problem = expect_problem(
-            answer,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem = expect_invalid(answer).await;
         assert_eq!(error_fields(&problem), vec!["supervisor_id"]);
     }
     let head = staff_member(&app, &firm.admin, &firm.head.id).await;
@@ -609,12 +584,7 @@ async fn a_new_password_replaces_the_old_one() {
     let with_new = app.login("lawyer@firm.test", "a-brand-new-secret").await;
     let with_old = app.login("lawyer@firm.test", PASSWORD).await;
 
-    let problem = expect_problem(
-        too_short,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(too_short).await;
     assert_eq!(error_fields(&problem), vec!["password"]);
     let changed = ok_json(changed).await;
     assert_eq!(changed["email"], "lawyer@firm.test");
@@ -704,8 +674,8 @@ async fn a_deactivated_person_gets_no_new_tasks_or_cases() {
         )
         .await;
 
-    let task = expect_problem(task, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let case = expect_problem(case, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let task = expect_invalid(task).await;
+    let case = expect_invalid(case).await;
     assert_eq!(error_fields(&task), vec!["assignee_id"]);
     assert_eq!(error_fields(&case), vec!["responsible_lawyer_id"]);
     let cases = ok_json(app.get("/api/v1/cases", &firm.head).await).await;

@@ -100,8 +100,8 @@ async fn submit_needs_a_non_empty_result_text() {
         .post(&path, &firm.lawyer, &json!({"result_text": "  \n "}))
         .await;
 
-    let empty = expect_problem(empty, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let blank = expect_problem(blank, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let empty = expect_invalid(empty).await;
+    let blank = expect_invalid(blank).await;
     assert_eq!(error_fields(&empty), vec!["result_text"]);
     assert_eq!(error_fields(&blank), vec!["result_text"]);
     assert_eq!(
@@ -152,14 +152,7 @@ async fn step_result_fields_are_checked_against_the_steps_definitions() {
         let response = app
             .submit(&task_id, &firm.lawyer, questionnaire(change.clone()))
             .await;
-        refused.push(
-            expect_problem(
-                response,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-            )
-            .await,
-        );
+        refused.push(expect_invalid(response).await);
     }
     let accepted = ok_json(
         app.submit(&task_id, &firm.lawyer, questionnaire(json!({})))
@@ -351,12 +344,7 @@ async fn a_returned_task_carries_the_comment_and_can_be_submitted_again() {
     let resubmitted = ok_json(app.submit(&task_id, &firm.lawyer, json!({})).await).await;
     let approved = ok_json(app.approve(&task_id, &firm.head, json!({})).await).await;
 
-    let problem = expect_problem(
-        without_comment,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(without_comment).await;
     assert_eq!(error_fields(&problem), vec!["comment"]);
     assert_eq!(returned["status"], "returned");
     assert_eq!(seen_by_lawyer["status"], "returned");
@@ -383,12 +371,7 @@ async fn a_manual_task_is_cancelled_with_a_reason() {
         .post(&path, &firm.lawyer, &json!({"reason": "Client withdrew"}))
         .await;
 
-    let problem = expect_problem(
-        without_reason,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let problem = expect_invalid(without_reason).await;
     assert_eq!(error_fields(&problem), vec!["reason"]);
     assert_eq!(cancelled["status"], "cancelled");
     assert_eq!(cancelled["cancel_reason"], "Client withdrew");
